@@ -1,0 +1,39 @@
+# Two entry points for newcomers: `make demo` and `make test`. Both build the
+# local virtualenv on first use and refresh it when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SCENARIO ?= scenarios/bayreuth-nord
+OUT    ?= out
+
+.PHONY: venv demo test lint typecheck unit bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/vanplan plan $(SCENARIO) --out $(OUT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check planner maps bench scenarios tests
+	$(BIN)/ruff format --check planner maps bench scenarios tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.pipeline
+
+clean:
+	rm -rf $(VENV) $(OUT) .cache .mypy_cache .ruff_cache .pytest_cache
