@@ -1,0 +1,897 @@
+"""Read a scenario folder (docs/input.md) into a checked `Scenario`, reporting every problem at once.
+
+Every cell is read as text and parsed here, so ids like "007" and empty cells behave the same in CSV
+and Excel. Problems from all files are collected first; one `InputError` then lists them all. Nothing
+is geocoded and the road network is not opened: that is later stages' work.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import tomllib
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from planner.errors import InputError, InputProblem
+from planner.scenario import (
+    WEEKDAYS_DE,
+    WEEKDAYS_EN,
+    Buffers,
+    Coach,
+    Depot,
+    GeocodingSettings,
+    Kind,
+    NetworkSettings,
+    Point,
+    Request,
+    RosterEntry,
+    Scenario,
+    Settings,
+    Van,
+    WeeklyWindow,
+)
+
+T = TypeVar("T")
+
+TOML = "scenario.toml"
+_FILE_ORDER = ("scenario", "requests", "vans", "coaches", "roster")
+_WEEKDAYS_FULL_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+_WEEKDAYS_FULL_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_NUMBERS = {
+    name.casefold(): number
+    for names in (WEEKDAYS_DE, WEEKDAYS_EN, _WEEKDAYS_FULL_DE, _WEEKDAYS_FULL_EN)
+    for number, name in enumerate(names)
+}
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")  # zero seconds, as some spreadsheet exports write them
+_DATETIME = re.compile(r"(\S+?)(?:\s+|T)(\d{1,2}:\d{2}(?::00)?)")
+_WINDOW = re.compile(r"(?P<days>.+?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})")
+_WEEK = re.compile(r"(\d{4})-W(\d{1,2})", re.IGNORECASE)
+_PIN = ("pin_van", "pin_date", "pin_start")
+
+
+# --- cell parsers: text in, value out, ValueError with a message for the coordinator otherwise ---
+
+
+def parse_list(text: str) -> tuple[str, ...]:
+    """Items of a `;`- or `,`-separated list, stripped, empty items dropped."""
+    return tuple(item.strip() for item in re.split(r"[;,]", text) if item.strip())
+
+
+def parse_int(text: str, low: int | None = None, high: int | None = None) -> int:
+    """A whole number, optionally within `low`..`high` (inclusive)."""
+    if not re.fullmatch(r"[+-]?\d+", text.strip()):
+        raise ValueError(f'"{text}" is not a whole number')
+    value = int(text)
+    _check_range(value, low, high)
+    return value
+
+
+def parse_float(text: str, low: float | None = None, high: float | None = None) -> float:
+    """A decimal number (a decimal comma as in `50,0167` is fine), optionally within `low`..`high`."""
+    cleaned = text.strip().replace(",", ".") if "." not in text else text.strip()
+    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cleaned):
+        raise ValueError(f'"{text}" is not a number')
+    value = float(cleaned)
+    _check_range(value, low, high)
+    return value
+
+
+def _check_range(value: float, low: float | None, high: float | None) -> None:
+    """Raise a ValueError naming the bounds when `value` lies outside those given (inclusive)."""
+    if low is not None and high is not None and not low <= value <= high:
+        raise ValueError(f"must be from {low:g} to {high:g}, got {value:g}")
+    if low is not None and value < low:
+        raise ValueError(f"must be at least {low:g}, got {value:g}")
+    if high is not None and value > high:
+        raise ValueError(f"must be at most {high:g}, got {value:g}")
+
+
+def parse_date(text: str) -> date:
+    """A date as `YYYY-MM-DD` or `DD.MM.YYYY` (what German spreadsheets show)."""
+    text = text.strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _GERMAN_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    else:
+        raise ValueError(f'"{text}" is not a date (YYYY-MM-DD or DD.MM.YYYY)')
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f'"{text}" is not a date in the calendar') from None
+
+
+def parse_time(text: str) -> time:
+    """A 24-hour clock time `HH:MM`."""
+    match = _TIME.fullmatch(text.strip())
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValueError(f'"{text}" is not a clock time (HH:MM, 00:00 to 23:59)')
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_datetime(text: str) -> datetime:
+    """A local date-time `YYYY-MM-DD HH:MM` or `DD.MM.YYYY HH:MM` (naive)."""
+    match = _DATETIME.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f'"{text}" is not a date-time (YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM)')
+    return datetime.combine(parse_date(match[1]), parse_time(match[2]))
+
+
+def parse_week(text: str) -> str:
+    """An ISO week like `2026-W49`, normalised to that spelling."""
+    match = _WEEK.fullmatch(text.strip())
+    try:
+        if not match:
+            raise ValueError
+        date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise ValueError(f'"{text}" is not an ISO week like 2026-W49') from None
+    return f"{match[1]}-W{int(match[2]):02d}"
+
+
+def parse_weekday(text: str) -> int:
+    """One weekday, German or English, short or long, any case, as 0 = Monday."""
+    try:
+        return _WEEKDAY_NUMBERS[text.strip().casefold()]
+    except KeyError:
+        raise ValueError(f'"{text.strip()}" is not a weekday (Mo Di Mi Do Fr Sa So or Mon ... Sun)') from None
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """Weekdays like `Mo-Fr` or `Mo;Mi;Fr` as numbers 0 = Monday; ranges run from Monday towards Sunday."""
+    days: set[int] = set()
+    for item in parse_list(text):
+        first, dash, last = item.partition("-")
+        start = parse_weekday(first)
+        end = parse_weekday(last) if dash else start
+        if end < start:
+            raise ValueError(f'"{item}" runs backwards; write ranges from Monday towards Sunday')
+        days.update(range(start, end + 1))
+    if not days:
+        raise ValueError(f'"{text}" names no weekday')
+    return frozenset(days)
+
+
+def parse_availability(text: str) -> tuple[WeeklyWindow, ...]:
+    """Weekly windows like `Mo 09:00-12:00; Mi,Fr 14:00-17:00`, sorted; a window cannot cross midnight."""
+    windows: list[WeeklyWindow] = []
+    # `;` separates windows, and so does a `,` right after a clock time; a `,` after a day separates days.
+    for entry in filter(None, (part.strip() for part in re.split(r";|(?<=\d),", text))):
+        match = _WINDOW.fullmatch(entry)
+        if not match:
+            raise ValueError(f'"{entry}" is not a window like "Mo 09:00-12:00"')
+        start, end = parse_time(match["start"]), parse_time(match["end"])
+        if end <= start:
+            raise ValueError(f'"{entry}" does not end after it starts (a window cannot cross midnight)')
+        windows += [WeeklyWindow(day, start, end) for day in parse_weekdays(match["days"])]
+    if not windows:
+        raise ValueError(f'"{text}" names no window')
+    return tuple(sorted(windows, key=lambda w: (w.weekday, w.start)))
+
+
+def parse_skills(text: str) -> frozenset[str]:
+    """Skills and languages, lower-cased so that `TR` on a request matches `tr` on a coach."""
+    return frozenset(item.casefold() for item in parse_list(text))
+
+
+def parse_dates(text: str) -> frozenset[date]:
+    """A list of dates, each ISO or German."""
+    return frozenset(parse_date(item) for item in parse_list(text))
+
+
+def parse_kind(text: str) -> Kind:
+    """One of the four appointment kinds."""
+    try:
+        return Kind(text.strip().casefold())
+    except ValueError:
+        raise ValueError(f'"{text}" is not a kind ({", ".join(Kind)})') from None
+
+
+def _did_you_mean(word: str, known: Iterable[str]) -> str:
+    """A ` (did you mean x?)` hint for a misspelt name, or nothing when no name is close."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+# --- tables: read as text, check the header, walk rows that record located problems ---
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns a table must have and may have (besides `_...` and `x_...` note columns)."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+_TABLES = {
+    "requests": _Columns(
+        ("id", "kind", "duration_min"),
+        (
+            *("client", "client_name", "lat", "lon", "address", "place", "earliest_date", "latest_date"),
+            *("availability", "fixed_start", "staff", "skills", "preferred_coach", "priority", "notice_sent"),
+            *(*_PIN, "bring", "note"),
+        ),
+    ),
+    "vans": _Columns(("id", "depot", "shift_start", "shift_end", "seats"), ("name", "days", "unavailable")),
+    "coaches": _Columns(("id", "name"), ("skills", "weekly_hours", "phone")),
+    "roster": _Columns(("date", "van", "coach")),
+}
+
+
+@dataclass
+class _Row:
+    """One data row; records a problem, located by file, row and column, for each bad or missing cell."""
+
+    file: str
+    number: int
+    cells: Mapping[str, str]
+    problems: list[InputProblem]
+    failed: bool = False
+
+    def text(self, column: str) -> str:
+        """The cell as text, empty when the cell or the whole column is absent."""
+        return self.cells.get(column, "")
+
+    def problem(self, column: str, message: str) -> None:
+        """Record a problem in this row; the row then yields no record."""
+        self.problems.append(InputProblem(self.file, self.number, column, message))
+        self.failed = True
+
+    def get(self, column: str, parse: Callable[[str], T]) -> T | None:
+        """The parsed cell, or None when it is empty or does not parse (then the problem is recorded)."""
+        text = self.text(column)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except ValueError as exc:
+            self.problem(column, str(exc))
+            return None
+
+    def value(self, column: str, parse: Callable[[str], T], default: T) -> T:
+        """Like `get`, with `default` for an empty or broken cell."""
+        parsed = self.get(column, parse)
+        return default if parsed is None else parsed
+
+    def need(self, column: str, parse: Callable[[str], T]) -> T | None:
+        """Like `get`, but an empty cell is a problem as well."""
+        if not self.text(column):
+            self.problem(column, "is empty but required")
+        return self.get(column, parse)
+
+    def refers(self, column: str, known: frozenset[str] | None, what: str) -> None:
+        """Check that a non-empty cell names a known id; skipped when the ids are unknown (broken file)."""
+        value = self.text(column)
+        if value and known is not None and value not in known:
+            self.problem(column, f'"{value}" is not a {what} id{_did_you_mean(value, known)}')
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One input table as text: its file name and its non-empty data rows keyed by column name."""
+
+    file: str
+    rows: tuple[tuple[int, dict[str, str]], ...]
+
+    def walk(self, problems: list[InputProblem]) -> Iterator[_Row]:
+        """Each data row as a `_Row` that records problems into `problems`."""
+        for number, cells in self.rows:
+            yield _Row(self.file, number, cells, problems)
+
+    def ids(self) -> frozenset[str]:
+        """Every non-empty `id` in the table, including those of rows that have other problems."""
+        return frozenset(cells["id"] for _, cells in self.rows if cells.get("id"))
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a coordinator sees; Excel dates, times and numbers are written back as text."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d}" if value.time() == time() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _find_table(folder: Path, stem: str, problems: list[InputProblem]) -> Path | None:
+    """The table's file: exactly one of `stem.csv` and `stem.xlsx` must exist."""
+    csv, xlsx = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+    if csv.exists() and xlsx.exists():
+        problems.append(
+            InputProblem(csv.name, None, None, f"both {csv.name} and {xlsx.name} exist; keep one")
+        )
+        return None
+    if not csv.exists() and not xlsx.exists():
+        problems.append(
+            InputProblem(csv.name, None, None, f"missing: the folder needs {csv.name} or {xlsx.name}")
+        )
+        return None
+    return csv if csv.exists() else xlsx
+
+
+def _read_csv(path: Path, problems: list[InputProblem]) -> list[list[str]] | None:
+    """All cells of a UTF-8 CSV (BOM allowed, separator `,` or `;` detected), header row first."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(InputProblem(path.name, line, None, 'is not UTF-8 text; save it as "CSV UTF-8"'))
+        return None
+    header = text.partition("\n")[0]
+    separator = ";" if header.count(";") > header.count(",") else ","
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        problems.append(InputProblem(path.name, None, None, "is empty; it needs at least a header row"))
+        return None
+    except pd.errors.ParserError as exc:
+        if match := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc)):
+            expected, bad_line, saw = match.groups()
+            message = f"has {saw} cells but the header has {expected}"
+            problems.append(InputProblem(path.name, int(bad_line), None, message))
+        else:
+            problems.append(InputProblem(path.name, None, None, f"cannot be read as CSV: {exc}"))
+        return None
+    return [[_cell_text(value) for value in row] for row in frame.itertuples(index=False)]
+
+
+def _read_xlsx(path: Path, problems: list[InputProblem]) -> list[list[str]] | None:
+    """All cells of the first sheet of an Excel workbook as text, header row first."""
+    try:
+        frame = pd.read_excel(
+            path, sheet_name=0, header=None, dtype=object, keep_default_na=False, engine="openpyxl"
+        )
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        problems.append(InputProblem(path.name, None, None, f"cannot be read as an Excel workbook: {exc}"))
+        return None
+    if frame.empty:
+        problems.append(InputProblem(path.name, None, None, "is empty; it needs at least a header row"))
+        return None
+    return [[_cell_text(value) for value in row] for row in frame.itertuples(index=False)]
+
+
+def _read_table(folder: Path, stem: str, problems: list[InputProblem]) -> _Table | None:
+    """A table with a checked header, or None when it is missing, unreadable or lacks required columns."""
+    path = _find_table(folder, stem, problems)
+    if path is None:
+        return None
+    cells = _read_csv(path, problems) if path.suffix == ".csv" else _read_xlsx(path, problems)
+    if cells is None:
+        return None
+    header, data = cells[0], cells[1:]
+    if not _header_ok(path.name, header, data, _TABLES[stem], problems):
+        return None
+    known = set(_TABLES[stem].required + _TABLES[stem].optional)
+    rows = (
+        (number, {name: text for name, text in zip(header, row, strict=True) if name in known and text})
+        for number, row in enumerate(data, start=2)
+    )
+    return _Table(path.name, tuple((number, cells) for number, cells in rows if cells))
+
+
+def _header_ok(
+    file: str, header: list[str], data: list[list[str]], columns: _Columns, problems: list[InputProblem]
+) -> bool:
+    """Check the header row; False when a required column is missing or a column name appears twice."""
+    known = columns.required + columns.optional
+    start = len(problems)
+    for name, count in Counter(header).items():
+        if name and count > 1:
+            problems.append(InputProblem(file, 1, name, "appears more than once in the header"))
+    for name in columns.required:
+        if name not in header:
+            problems.append(InputProblem(file, 1, name, "required column is missing"))
+    fatal = len(problems) > start
+    for index, name in enumerate(header):
+        if not name and any(row[index] for row in data):
+            problems.append(InputProblem(file, 1, None, f"column {index + 1} holds data but has no name"))
+        elif name and name not in known and not name.startswith(("_", "x_")):
+            hint = _did_you_mean(name, known) or " (note columns start with _ or x_)"
+            problems.append(InputProblem(file, 1, name, f"unknown column{hint}"))
+    return not fatal
+
+
+# --- scenario.toml ---
+
+
+_TOML_KEYS: dict[str, tuple[str, ...]] = {
+    "": (
+        *("name", "week", "timezone", "planning_date", "language", "contact", "show_names", "depots"),
+        *("network", "buffers", "home_visit", "work", "solver", "geocoding", "map"),
+    ),
+    "depots": ("id", "name", "lat", "lon", "address"),
+    "network": ("osm", "van_speed_factor", "max_snap_m", "detour_factor", "fallback_speed_kmh"),
+    "buffers": tuple(Kind),
+    "buffers.kind": ("setup_min", "documentation_min", "overrun_min", "travel_safety_pct"),
+    "home_visit": ("notice_days", "reminder_days"),
+    "work": ("max_work_min",),
+    "solver": ("time_limit_s", "seed"),
+    "geocoding": ("nominatim_url", "min_delay_s", "cache"),
+    "map": ("tile_url",),
+}
+
+
+@dataclass(frozen=True)
+class _Section:
+    """One table of scenario.toml: typed look-ups that record a problem and fall back to the default."""
+
+    data: Mapping[str, Any]
+    path: str
+    problems: list[InputProblem]
+
+    def key(self, name: str) -> str:
+        """The dotted key for messages, e.g. `network.osm`."""
+        return f"{self.path}.{name}" if self.path else name
+
+    def problem(self, name: str, message: str) -> None:
+        """Record a problem with this key."""
+        self.problems.append(InputProblem(TOML, None, self.key(name), message))
+
+    def check_keys(self, allowed: tuple[str, ...]) -> None:
+        """Report keys this section does not know: typos would otherwise be silently ignored."""
+        for name in self.data:
+            if name not in allowed:
+                self.problem(name, f"unknown key{_did_you_mean(name, allowed)}")
+
+    def section(self, name: str, allowed: tuple[str, ...]) -> _Section:
+        """A sub-table (empty when absent), its keys checked."""
+        value = self.data.get(name, {})
+        if not isinstance(value, dict):
+            self.problem(name, "must be a table")
+            value = {}
+        section = _Section(value, self.key(name), self.problems)
+        section.check_keys(allowed)
+        return section
+
+    def text(self, name: str, default: str) -> str:
+        """A string value."""
+        value = self.data.get(name, default)
+        if not isinstance(value, str):
+            self.problem(name, f"must be a string in quotes, got {value!r}")
+            return default
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        """A boolean value (`true` or `false`)."""
+        value = self.data.get(name, default)
+        if not isinstance(value, bool):
+            self.problem(name, f"must be true or false, got {value!r}")
+            return default
+        return value
+
+    def number(self, name: str, default: float, low: float = 0.0, high: float | None = None) -> float:
+        """A number within `low`..`high`."""
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(name, f"must be a number, got {value!r}")
+            return default
+        return float(value) if self._in_range(name, value, low, high) else default
+
+    def whole(self, name: str, default: int, low: int = 0) -> int:
+        """A whole number of at least `low`."""
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(name, f"must be a whole number, got {value!r}")
+            return default
+        return value if self._in_range(name, value, low, None) else default
+
+    def _in_range(self, name: str, value: float, low: float | None, high: float | None) -> bool:
+        """Whether `value` lies within the bounds; records the problem when it does not."""
+        try:
+            _check_range(value, low, high)
+        except ValueError as exc:
+            self.problem(name, str(exc))
+            return False
+        return True
+
+
+def _read_toml(folder: Path, problems: list[InputProblem]) -> dict[str, Any] | None:
+    """scenario.toml as a dict, or None when it is missing or not valid TOML."""
+    path = folder / TOML
+    if not path.exists():
+        problems.append(InputProblem(TOML, None, None, f"missing: the folder needs a {TOML}"))
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.append(InputProblem(TOML, None, None, "is not UTF-8 text"))
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(match[1]) if match else None
+        where = f" at column {match[2]}" if match else ""
+        message = str(exc).replace(match[0], "") if match else str(exc)
+        problems.append(InputProblem(TOML, line, None, f"syntax error{where}: {message}"))
+    return None
+
+
+def _settings(
+    raw: dict[str, Any], folder: Path, today: date, problems: list[InputProblem]
+) -> Settings | None:
+    """The settings; None when the week is missing or bad (broken values elsewhere fall back to defaults)."""
+    top = _Section(raw, "", problems)
+    top.check_keys(_TOML_KEYS[""])
+    week = _week(top)
+    timezone = top.text("timezone", "Europe/Berlin")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        top.problem("timezone", f'"{timezone}" is not a known time zone (e.g. Europe/Berlin)')
+    language = top.text("language", "de")
+    if language not in ("de", "en"):
+        top.problem("language", f'"{language}" is not a supported language (de or en)')
+    home_visit = top.section("home_visit", _TOML_KEYS["home_visit"])
+    work = top.section("work", _TOML_KEYS["work"])
+    solver = top.section("solver", _TOML_KEYS["solver"])
+    settings = Settings(
+        name=top.text("name", folder.name),
+        week=week or "",
+        timezone=timezone,
+        depots=_depots(top),
+        network=_network(top.section("network", _TOML_KEYS["network"]), folder),
+        buffers=_buffers(top.section("buffers", _TOML_KEYS["buffers"])),
+        planning_date=_planning_date(top, today),
+        notice_days=home_visit.whole("notice_days", 21),
+        reminder_days=home_visit.whole("reminder_days", 10),
+        max_work_min=work.whole("max_work_min", 600, low=1),
+        time_limit_s=solver.number("time_limit_s", 30.0, low=0.1),
+        seed=solver.whole("seed", 1),
+        geocoding=_geocoding(top.section("geocoding", _TOML_KEYS["geocoding"]), folder),
+        show_names=top.flag("show_names", False),
+        language=language,
+        contact=top.text("contact", ""),
+        tile_url=top.section("map", _TOML_KEYS["map"]).text("tile_url", ""),
+    )
+    return settings if week else None
+
+
+def _week(top: _Section) -> str | None:
+    """The required ISO week."""
+    if "week" not in top.data:
+        top.problem("week", 'is required, e.g. week = "2026-W49"')
+        return None
+    try:
+        return parse_week(str(top.data["week"]))
+    except ValueError as exc:
+        top.problem("week", str(exc))
+        return None
+
+
+def _planning_date(top: _Section, today: date) -> date:
+    """`planning_date` as a TOML date or a date string; default `today`."""
+    value = top.data.get("planning_date", today)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        top.problem("planning_date", f"must be a date like 2026-11-23, got {value!r}")
+        return today
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        top.problem("planning_date", str(exc))
+        return today
+
+
+def _depots(top: _Section) -> tuple[Depot, ...]:
+    """The `[[depots]]`: at least one, ids unique, each with id and a valid lat/lon."""
+    tables = top.data.get("depots", [])
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        top.problem("depots", "must be [[depots]] tables")
+        return ()
+    if not tables:
+        top.problem("depots", "at least one [[depots]] table is required")
+    depots: list[Depot] = []
+    for number, table in enumerate(tables, start=1):
+        start = len(top.problems)
+        section = _Section(table, f"depots[{number}]", top.problems)
+        section.check_keys(_TOML_KEYS["depots"])
+        for name in ("id", "lat", "lon"):
+            if name not in table:
+                section.problem(name, "is required")
+        depot_id = section.text("id", "")
+        if depot_id and any(depot.id == depot_id for depot in depots):
+            section.problem("id", f'duplicate depot id "{depot_id}"')
+        point = Point(section.number("lat", 0.0, -90, 90), section.number("lon", 0.0, -180, 180))
+        depot = Depot(depot_id, section.text("name", depot_id), point, section.text("address", ""))
+        if depot_id and len(top.problems) == start:
+            depots.append(depot)
+    return tuple(depots)
+
+
+def _toml_ids(raw: dict[str, Any] | None) -> frozenset[str] | None:
+    """The depot ids written in scenario.toml, even of depots with other problems; None if there are none."""
+    tables = raw.get("depots") if raw else None
+    if not isinstance(tables, list):
+        return None
+    return (
+        frozenset(str(table["id"]) for table in tables if isinstance(table, dict) and "id" in table) or None
+    )
+
+
+def _network(section: _Section, folder: Path) -> NetworkSettings:
+    """The `[network]` table; `osm` resolved against the scenario folder."""
+    osm = section.text("osm", "")
+    return NetworkSettings(
+        osm=_in_folder(folder, osm),
+        van_speed_factor=section.number("van_speed_factor", 0.9, low=0.01),
+        detour_factor=section.number("detour_factor", 1.3, low=1.0),
+        fallback_speed_kmh=section.number("fallback_speed_kmh", 45.0, low=1.0),
+        max_snap_m=section.number("max_snap_m", 1000.0),
+    )
+
+
+def _geocoding(section: _Section, folder: Path) -> GeocodingSettings:
+    """The `[geocoding]` table; `cache` resolved against the scenario folder."""
+    return GeocodingSettings(
+        nominatim_url=section.text("nominatim_url", ""),
+        min_delay_s=section.number("min_delay_s", 1.0),
+        cache=_in_folder(folder, section.text("cache", "geocode-cache.json")),
+    )
+
+
+def _in_folder(folder: Path, text: str) -> Path | None:
+    """A path from scenario.toml: relative ones are relative to the scenario folder; empty means none."""
+    if not text:
+        return None
+    path = Path(text)
+    return path if path.is_absolute() else folder / path
+
+
+def _buffers(section: _Section) -> dict[Kind, Buffers]:
+    """A `Buffers` for every kind; missing tables and keys are 0, negative values are problems."""
+    buffers: dict[Kind, Buffers] = {}
+    for kind in Kind:
+        table = section.section(kind, _TOML_KEYS["buffers.kind"])
+        values = {name: table.whole(name, 0) for name in _TOML_KEYS["buffers.kind"]}
+        buffers[kind] = Buffers(**values)
+    return buffers
+
+
+# --- rows into records ---
+
+
+@dataclass(frozen=True)
+class _Refs:
+    """What rows may refer to; a None field means its source is broken, so checks against it are skipped."""
+
+    depots: frozenset[str] | None
+    vans: frozenset[str] | None
+    coaches: frozenset[str] | None
+    settings: Settings | None
+
+
+def _records(
+    table: _Table | None, build: Callable[[_Row], T | None], problems: list[InputProblem]
+) -> tuple[T, ...]:
+    """Build one record per good row, reporting duplicate ids; rows with problems yield none."""
+    if table is None:
+        return ()
+    records: list[T] = []
+    first_row: dict[str, int] = {}
+    for row in table.walk(problems):
+        row_id = row.text("id")
+        if not row_id:
+            row.problem("id", "is empty but required")
+        elif row_id in first_row:
+            row.problem("id", f'duplicate id "{row_id}" (first in row {first_row[row_id]})')
+        first_row.setdefault(row_id, row.number)
+        if (record := build(row)) is not None:
+            records.append(record)
+    return tuple(records)
+
+
+def _request(row: _Row, refs: _Refs) -> Request | None:
+    """One requests row as a `Request`, or None when the row has problems."""
+    kind = row.need("kind", parse_kind)
+    duration = row.need("duration_min", partial(parse_int, low=1))
+    if kind is not None and kind is not Kind.VAN_STOP and not row.text("client"):
+        row.problem("client", f"is empty but required for {kind}")
+    if kind in (Kind.ACCOMPANY, Kind.VAN_STOP) and not row.text("fixed_start"):
+        row.problem("fixed_start", f"is empty but required for {kind}")
+    earliest, latest = row.get("earliest_date", parse_date), row.get("latest_date", parse_date)
+    if earliest and latest and latest < earliest:
+        row.problem("latest_date", f"{latest} is before earliest_date {earliest}")
+    row.refers("preferred_coach", refs.coaches, "coach")
+    point = _location(row)
+    availability = row.get("availability", parse_availability) or ()
+    fixed_start = row.get("fixed_start", parse_datetime)
+    staff = row.value("staff", partial(parse_int, low=1), 2 if kind is Kind.HOME_VISIT else 1)
+    skills = row.get("skills", parse_skills) or frozenset()
+    priority = row.value("priority", partial(parse_int, low=1, high=5), 3)
+    notice_sent = _notice_sent(row, kind, refs.settings)
+    pin_date, pin_start = _pin(row, refs), row.get("pin_start", parse_time)
+    if row.failed or kind is None or duration is None:
+        return None
+    return Request(
+        id=row.text("id"),
+        kind=kind,
+        client=row.text("client"),
+        duration_min=duration,
+        row=row.number,
+        point=point,
+        address=row.text("address"),
+        place=row.text("place"),
+        client_name=row.text("client_name"),
+        earliest=earliest,
+        latest=latest,
+        availability=availability,
+        fixed_start=fixed_start,
+        staff=staff,
+        skills=skills,
+        preferred_coach=row.text("preferred_coach"),
+        priority=priority,
+        notice_sent=notice_sent,
+        pin_van=row.text("pin_van"),
+        pin_date=pin_date,
+        pin_start=pin_start,
+        bring=row.text("bring"),
+        note=row.text("note"),
+    )
+
+
+def _location(row: _Row) -> Point | None:
+    """The point from lat and lon (both or neither); with neither, an address is required."""
+    lat = row.get("lat", partial(parse_float, low=-90.0, high=90.0))
+    lon = row.get("lon", partial(parse_float, low=-180.0, high=180.0))
+    given = [name for name in ("lat", "lon") if row.text(name)]
+    if len(given) == 1:
+        missing = "lon" if given == ["lat"] else "lat"
+        row.problem(missing, f"is empty but {given[0]} is given; lat and lon go together")
+    elif not given and not row.text("address"):
+        row.problem("address", "no location: give lat and lon, or an address")
+    return Point(lat, lon) if lat is not None and lon is not None else None
+
+
+def _notice_sent(row: _Row, kind: Kind | None, settings: Settings | None) -> date | None:
+    """`notice_sent`: only for home visits, and not after the planning date."""
+    sent = row.get("notice_sent", parse_date)
+    if sent and kind is not None and kind is not Kind.HOME_VISIT:
+        row.problem("notice_sent", f"is only for home_visit, not {kind}")
+    elif sent and settings and sent > settings.planning_date:
+        row.problem("notice_sent", f"{sent} is after planning_date {settings.planning_date}")
+    return sent
+
+
+def _pin(row: _Row, refs: _Refs) -> date | None:
+    """Check that the pin columns go together and name a known van; `pin_date`, if in the week."""
+    missing = [name for name in _PIN if not row.text(name)]
+    if 0 < len(missing) < len(_PIN):
+        row.problem(missing[0], f"{', '.join(_PIN)} go together; {' and '.join(missing)} missing")
+    row.refers("pin_van", refs.vans, "van")
+    pin_date = row.get("pin_date", parse_date)
+    _in_week(row, "pin_date", pin_date, refs.settings)
+    return pin_date
+
+
+def _in_week(row: _Row, column: str, day: date | None, settings: Settings | None) -> None:
+    """Check that a date lies in the planning week (skipped when the week itself is broken)."""
+    if day and settings and day not in settings.days:
+        week = f"{settings.week} ({settings.days[0]} to {settings.days[-1]})"
+        row.problem(column, f"{day} is not in the planning week {week}")
+
+
+def _van(row: _Row, refs: _Refs) -> Van | None:
+    """One vans row as a `Van`, or None when the row has problems."""
+    row.need("depot", str)
+    row.refers("depot", refs.depots, "depot")
+    shift_start, shift_end = row.need("shift_start", parse_time), row.need("shift_end", parse_time)
+    if shift_start and shift_end and shift_end <= shift_start:
+        row.problem("shift_end", f"{shift_end:%H:%M} is not after shift_start {shift_start:%H:%M}")
+    seats = row.need("seats", partial(parse_int, low=1))
+    weekdays = row.value("days", parse_weekdays, frozenset(range(5)))
+    unavailable = row.get("unavailable", parse_dates) or frozenset()
+    if row.failed or shift_start is None or shift_end is None or seats is None:
+        return None
+    return Van(
+        row.text("id"),
+        row.text("depot"),
+        weekdays,
+        shift_start,
+        shift_end,
+        seats,
+        row.text("name"),
+        unavailable,
+    )
+
+
+def _coach(row: _Row) -> Coach | None:
+    """One coaches row as a `Coach`, or None when the row has problems."""
+    name = row.need("name", str)
+    skills = row.get("skills", parse_skills) or frozenset()
+    weekly_hours = row.value("weekly_hours", partial(parse_float, low=0.0, high=168.0), 39.0)
+    if row.failed or name is None:
+        return None
+    return Coach(row.text("id"), name, skills, weekly_hours, row.text("phone"))
+
+
+def _roster(
+    table: _Table | None, refs: _Refs, vans: tuple[Van, ...], problems: list[InputProblem]
+) -> tuple[RosterEntry, ...]:
+    """The roster: dates in the week, known vans and coaches, one van per coach a day, crews within seats."""
+    if table is None:
+        return ()
+    entries: list[RosterEntry] = []
+    first_row: dict[tuple[str, date], int] = {}
+    crews: Counter[tuple[str, date]] = Counter()
+    seats = {van.id: van.seats for van in vans}
+    for row in table.walk(problems):
+        day = row.need("date", parse_date)
+        _in_week(row, "date", day, refs.settings)
+        van, coach = row.need("van", str), row.need("coach", str)
+        row.refers("van", refs.vans, "van")
+        row.refers("coach", refs.coaches, "coach")
+        if row.failed or day is None or van is None or coach is None:
+            continue
+        if (coach, day) in first_row:
+            row.problem("coach", f'"{coach}" is already on the roster on {day} (row {first_row[coach, day]})')
+            continue
+        first_row[coach, day] = row.number
+        crews[van, day] += 1
+        if van in seats and crews[van, day] == seats[van] + 1:
+            row.problem(
+                "coach", f'van "{van}" has {seats[van]} seats; this is crew member {seats[van] + 1} on {day}'
+            )
+        entries.append(RosterEntry(day, van, coach, row.number))
+    return tuple(entries)
+
+
+def _sort_key(problem: InputProblem) -> tuple[int, int]:
+    """Problems in file order (scenario.toml, requests, vans, coaches, roster), then by row."""
+    stem = Path(problem.file).stem
+    order = _FILE_ORDER.index(stem) if stem in _FILE_ORDER else len(_FILE_ORDER)
+    return order, problem.row or 0
+
+
+def load_scenario(folder: Path, today: date | None = None) -> Scenario:
+    """Read and check a scenario folder; raise one `InputError` listing every problem found.
+
+    `today` is the default `planning_date` (for tests); it defaults to the real date. Paths in the
+    result are absolute, so they stay right whatever the working directory.
+    """
+    folder = Path(folder).resolve()
+    if not folder.is_dir():
+        raise InputError([InputProblem(str(folder), None, None, "is not a folder")])
+    problems: list[InputProblem] = []
+    raw = _read_toml(folder, problems)
+    settings = _settings(raw, folder, today or date.today(), problems) if raw is not None else None
+    tables = {stem: _read_table(folder, stem, problems) for stem in _TABLES}
+    vans_table, coaches_table = tables["vans"], tables["coaches"]
+    refs = _Refs(
+        depots=_toml_ids(raw),
+        vans=vans_table.ids() if vans_table else None,
+        coaches=coaches_table.ids() if coaches_table else None,
+        settings=settings,
+    )
+    requests = _records(tables["requests"], partial(_request, refs=refs), problems)
+    vans = _records(vans_table, partial(_van, refs=refs), problems)
+    coaches = _records(coaches_table, _coach, problems)
+    roster = _roster(tables["roster"], refs, vans, problems)
+    if problems or settings is None:
+        raise InputError(sorted(problems, key=_sort_key))
+    return Scenario(folder, settings, requests, vans, coaches, roster)
