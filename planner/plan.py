@@ -125,8 +125,9 @@ class Plan:
 
     def to_json(self) -> str:
         """Serialise to the documented JSON format."""
-        return json.dumps({"format": FORMAT_VERSION, **asdict(self)}, default=_encode, indent=1,
-                          ensure_ascii=False)
+        return json.dumps(
+            {"format": FORMAT_VERSION, **asdict(self)}, default=_encode, indent=1, ensure_ascii=False
+        )
 
     def write(self, path: Path) -> None:
         """Write plan.json."""
@@ -159,8 +160,10 @@ def _tour(raw: dict[str, Any]) -> Tour:
         Stop(**{**s, **{k: datetime.fromisoformat(s[k]) for k in ("arrival", "start", "end", "departure")}})
         for s in raw.pop("stops")
     )
-    breaks = tuple(BreakTime(datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"]))
-                   for b in raw.pop("breaks"))
+    breaks = tuple(
+        BreakTime(datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"]))
+        for b in raw.pop("breaks")
+    )
     return Tour(
         stops=stops,
         breaks=breaks,

@@ -50,9 +50,10 @@ class Job:
 
 @dataclass(frozen=True)
 class Break:
-    """A break rule: once work exceeds `after_work`, the route needs `duration` more of break."""
+    """A break of `duration` seconds that starts between `earliest` and `latest`, off any stop."""
 
-    after_work: int
+    earliest: int
+    latest: int
     duration: int
 
 
@@ -70,7 +71,7 @@ class Vehicle:
     capacity: int | None = None
     max_work: int | None = None
     breaks: tuple[Break, ...] = ()
-    max_continuous_work: int | None = None
+    break_free_span: int | None = None  # a route longer than this must contain all its breaks
     fixed_cost: int = 0
 
 

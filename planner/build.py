@@ -1,0 +1,343 @@
+"""Turn a loaded scenario plus travel times into the solver's `Problem`.
+
+This is where calendar rules become numbers: van-days become vehicles, availability, date ranges,
+fixed starts and the home-visit notice period become time windows in seconds since Monday 00:00
+local time, and buffers become service times. Requests that cannot be planned at all are set
+aside here with their reason, so nothing reaches the solver that it could only drop silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+
+from planner.network import TravelMatrix
+from planner.plan import Unscheduled
+from planner.problem import Break, Job, Problem, Vehicle, WorkLimit
+from planner.scenario import Buffers, Kind, Point, Request, Scenario
+
+DAY = 86_400
+PRIORITY_PENALTY = {1: 81_000_000, 2: 27_000_000, 3: 9_000_000, 4: 3_000_000, 5: 1_000_000}
+PREFERRED_BONUS = 3_600  # cost of missing the client's own coach: about 15 min of driving
+MatrixFn = Callable[[Sequence[Point]], TravelMatrix]
+HOUR = 3600
+MAX_STRETCH = 6 * HOUR  # Arbeitszeitgesetz §4: no more than six hours of work without a break
+
+
+@dataclass(frozen=True)
+class VanDay:
+    """A van out on one date with its crew: one vehicle of the model."""
+
+    van: str
+    day: date
+    crew: tuple[str, ...]
+    depot: str
+
+
+@dataclass(frozen=True)
+class Built:
+    """The problem plus what is needed to translate its solution back into a plan."""
+
+    problem: Problem
+    requests: tuple[Request, ...]  # requests[j] is problem.jobs[j]
+    van_days: tuple[VanDay, ...]  # van_days[v] is problem.vehicles[v]
+    points: tuple[Point, ...]  # matrix location -> position
+    unscheduled: tuple[Unscheduled, ...]  # set aside before solving
+
+
+def seconds(scenario: Scenario, when: datetime) -> int:
+    """Seconds since Monday 00:00 of the planning week (local wall-clock time)."""
+    monday = datetime.combine(scenario.settings.monday, time())
+    return int((when.replace(tzinfo=None) - monday).total_seconds())
+
+
+def van_days(scenario: Scenario) -> list[VanDay]:
+    """Every van on every date it is in service and has a crew on the roster."""
+    result = []
+    for van in scenario.vans:
+        for day in scenario.settings.days:
+            crew = scenario.crew(van.id, day)
+            if day.weekday() in van.weekdays and day not in van.unavailable and crew:
+                result.append(VanDay(van.id, day, crew, van.depot))
+    return result
+
+
+def earliest_visit(scenario: Scenario, req: Request) -> date | None:
+    """First date a home visit may take place under the notice period; None for other kinds."""
+    if req.kind is not Kind.HOME_VISIT:
+        return None
+    sent = req.notice_sent or scenario.settings.planning_date
+    return sent + timedelta(days=scenario.settings.notice_days)
+
+
+def possible_days(scenario: Scenario, req: Request, notice: bool = True) -> list[date]:
+    """Dates of the week allowed by the request's date range and, for home visits, the notice."""
+    first = earliest_visit(scenario, req) if notice else None
+    return [
+        d
+        for d in scenario.settings.days
+        if (req.earliest is None or d >= req.earliest)
+        and (req.latest is None or d <= req.latest)
+        and (first is None or d >= first)
+    ]
+
+
+def windows(scenario: Scenario, req: Request, days: Sequence[date]) -> list[tuple[int, int]]:
+    """Allowed appointment starts (seconds of the week) on the given dates."""
+    dur = req.duration_min * 60
+    if req.pin_date is not None and req.pin_start is not None:
+        candidates = [datetime.combine(req.pin_date, req.pin_start)]
+        return [(seconds(scenario, c), seconds(scenario, c)) for c in candidates if c.date() in days]
+    if req.fixed_start is not None:
+        fs = req.fixed_start
+        return [(seconds(scenario, fs), seconds(scenario, fs))] if fs.date() in days else []
+    result = []
+    for d in days:
+        base = seconds(scenario, datetime.combine(d, time()))
+        if not req.availability:
+            result.append((base, base + DAY - dur))
+            continue
+        for w in req.availability:
+            if w.weekday == d.weekday():
+                a = base + w.start.hour * 3600 + w.start.minute * 60
+                b = base + w.end.hour * 3600 + w.end.minute * 60 - dur
+                if a <= b:
+                    result.append((a, b))
+    return sorted(result)
+
+
+def build(scenario: Scenario, points: Mapping[str, Point], matrix_of: MatrixFn) -> Built:
+    """Make the problem. `points` holds the position of every request that has one (geocoded)."""
+    days_out = van_days(scenario)
+    depots = [scenario.depot(d.id) for d in scenario.settings.depots]
+    placed = [r for r in scenario.requests if r.id in points]
+    unscheduled = [
+        _unsched(r, "geocode_failed", address=r.address) for r in scenario.requests if r.id not in points
+    ]
+    locs = [d.point for d in depots] + [points[r.id] for r in placed]
+    tm = matrix_of(locs)
+    depot_loc = {d.id: k for k, d in enumerate(depots)}
+    vehicles = tuple(_vehicle(scenario, vd, depot_loc[vd.depot]) for vd in days_out)
+
+    jobs: list[Job] = []
+    kept: list[Request] = []
+    for k, req in enumerate(placed):
+        loc = len(depots) + k
+        if not tm.reachable[loc]:
+            unscheduled.append(_unsched(req, "unreachable", snap_m=f"{tm.snap_m[loc]:.0f}"))
+            continue
+        job_or_reason = _job(scenario, req, loc, days_out, vehicles, tm)
+        if isinstance(job_or_reason, Unscheduled):
+            unscheduled.append(job_or_reason)
+        else:
+            jobs.append(job_or_reason)
+            kept.append(req)
+    problem = Problem(
+        jobs=tuple(jobs),
+        vehicles=vehicles,
+        durations=tm.durations.astype(np.int64),
+        distances=tm.distances.astype(np.int64),
+        work_limits=_work_limits(scenario, days_out, vehicles),
+        objective="duration",
+        preferred_bonus=PREFERRED_BONUS,
+        span_cost=1,
+    )
+    return Built(problem, tuple(kept), tuple(days_out), tuple(locs), tuple(unscheduled))
+
+
+def _vehicle(scenario: Scenario, vd: VanDay, depot_loc: int) -> Vehicle:
+    van = scenario.van(vd.van)
+    base = seconds(scenario, datetime.combine(vd.day, time()))
+    coaches = [scenario.coach(c) for c in vd.crew]
+    return Vehicle(
+        id=f"{vd.van}@{vd.day.isoformat()}",
+        start_location=depot_loc,
+        end_location=depot_loc,
+        shift_start=base + van.shift_start.hour * 3600 + van.shift_start.minute * 60,
+        shift_end=base + van.shift_end.hour * 3600 + van.shift_end.minute * 60,
+        staff=len(vd.crew),
+        skills=frozenset().union(*(c.skills for c in coaches)),
+        max_work=scenario.settings.max_work_min * 60,
+        breaks=arbzg_breaks(
+            base + van.shift_start.hour * HOUR + van.shift_start.minute * 60,
+            base + van.shift_end.hour * HOUR + van.shift_end.minute * 60,
+        ),
+        break_free_span=MAX_STRETCH,
+    )
+
+
+def arbzg_breaks(shift_start: int, shift_end: int) -> tuple[Break, ...]:
+    """Breaks a shift needs under the Arbeitszeitgesetz, placed so no stretch of work exceeds 6 h.
+
+    Up to 6 h: none. Up to 9 h 30 min: 30 min (work then stays within 9 h). Longer: 30 + 15 min.
+    Windows are chosen from the shift so that any route inside it keeps the six-hour rule.
+    """
+    length = shift_end - shift_start
+    if length <= MAX_STRETCH:
+        return ()
+    if length <= 9 * HOUR + 30 * 60:
+        d = 30 * 60
+        return (
+            Break(
+                max(shift_start, shift_end - MAX_STRETCH - d),
+                min(shift_start + MAX_STRETCH, shift_end - d),
+                d,
+            ),
+        )
+    first, second = 30 * 60, 15 * 60
+    return (
+        Break(shift_start, shift_start + MAX_STRETCH, first),
+        Break(shift_end - MAX_STRETCH - second, shift_end - second, second),
+    )
+
+
+def _job(
+    scenario: Scenario,
+    req: Request,
+    loc: int,
+    days_out: Sequence[VanDay],
+    vehicles: Sequence[Vehicle],
+    tm: TravelMatrix,
+) -> Job | Unscheduled:
+    """The job for a request, or the reason it cannot be planned this week."""
+    buf = scenario.settings.buffers.get(req.kind, Buffers())
+    setup, after = buf.setup_min * 60, (buf.overrun_min + buf.documentation_min) * 60
+    factor = 100 + buf.travel_safety_pct
+    days = possible_days(scenario, req)
+    if req.pinned:
+        return _pinned_job(scenario, req, loc, days, days_out, vehicles, tm, setup, after, factor)
+    if not possible_days(scenario, req, notice=False):
+        return _unsched(req, "outside_week", earliest=_iso(req.earliest), latest=_iso(req.latest))
+    first = earliest_visit(scenario, req)
+    if not days and first is not None:
+        return _unsched(req, "notice_period", date=first.isoformat())
+    wins = windows(scenario, req, days)
+    day_names = ", ".join(d.strftime("%d.%m.") for d in days)
+    if not wins:
+        if first is not None and windows(scenario, req, possible_days(scenario, req, notice=False)):
+            return _unsched(req, "notice_period", date=first.isoformat())
+        return _unsched(req, "no_window", days=day_names)
+    on_days = [v for v, vd in enumerate(days_out) if vd.day in days]
+    if not on_days:
+        return _unsched(req, "no_van_day", days=day_names)
+    staffed = [v for v in on_days if vehicles[v].staff >= req.staff]
+    if not staffed:
+        return _unsched(req, "staff", staff=str(req.staff), crew=str(max(vehicles[v].staff for v in on_days)))
+    skilled = [v for v in staffed if req.skills <= vehicles[v].skills]
+    if not skilled:
+        return _unsched(req, "skills", skills=", ".join(sorted(req.skills)))
+    job = Job(
+        id=req.id,
+        location=loc,
+        duration=req.duration_min * 60,
+        windows=tuple(wins),
+        setup=setup,
+        after=after,
+        staff=req.staff,
+        skills=req.skills,
+        penalty=PRIORITY_PENALTY[req.priority],
+        travel_factor_pct=factor,
+        preferred_vehicles=frozenset(v for v, vd in enumerate(days_out) if req.preferred_coach in vd.crew),
+    )
+    reachable = frozenset(v for v in skilled if _round_trip_fits(job, vehicles[v], tm))
+    if not reachable:
+        return _unsched(req, "outside_shift")
+    return _with_vehicles(job, reachable)
+
+
+def _pinned_job(
+    scenario: Scenario,
+    req: Request,
+    loc: int,
+    days: Sequence[date],
+    days_out: Sequence[VanDay],
+    vehicles: Sequence[Vehicle],
+    tm: TravelMatrix,
+    setup: int,
+    after: int,
+    factor: int,
+) -> Job | Unscheduled:
+    """A pinned appointment keeps van, date and start, or is reported with what makes it impossible."""
+    assert req.pin_date is not None and req.pin_start is not None
+    start = seconds(scenario, datetime.combine(req.pin_date, req.pin_start))
+    detail = {"van": req.pin_van, "date": req.pin_date.isoformat(), "time": req.pin_start.strftime("%H:%M")}
+    v = next((k for k, vd in enumerate(days_out) if vd.van == req.pin_van and vd.day == req.pin_date), None)
+    if v is None:
+        return _unsched(req, "pin_invalid", why="no_van_day", **detail)
+    veh = vehicles[v]
+    job = Job(
+        id=req.id,
+        location=loc,
+        duration=req.duration_min * 60,
+        windows=((start, start),),
+        setup=setup,
+        after=after,
+        staff=req.staff,
+        skills=req.skills,
+        penalty=PRIORITY_PENALTY[req.priority],
+        travel_factor_pct=factor,
+        pinned=(v, start),
+    )
+    if veh.staff < req.staff:
+        return _unsched(req, "pin_invalid", why="staff", **detail)
+    if not req.skills <= veh.skills:
+        return _unsched(req, "pin_invalid", why="skills", **detail)
+    if start - setup < veh.shift_start or start + req.duration_min * 60 + after > veh.shift_end:
+        return _unsched(req, "pin_invalid", why="shift", **detail)
+    if req.pin_date not in days or not _in_own_windows(scenario, req, start):
+        return _unsched(req, "pin_invalid", why="window", **detail)
+    if not _round_trip_fits(job, veh, tm):
+        return _unsched(req, "pin_invalid", why="travel", **detail)
+    return _with_vehicles(job, frozenset({v}))
+
+
+def _in_own_windows(scenario: Scenario, req: Request, start: int) -> bool:
+    """Whether a pinned start also respects the request's availability (the pin may not override it)."""
+    unpinned = Request(**{**req.__dict__, "pin_van": "", "pin_date": None, "pin_start": None})
+    return any(a <= start <= b for a, b in windows(scenario, unpinned, possible_days(scenario, unpinned)))
+
+
+def _round_trip_fits(job: Job, veh: Vehicle, tm: TravelMatrix) -> bool:
+    """Whether a van could serve the job alone: depot -> job -> depot within shift and a window."""
+    go = -(-int(tm.durations[veh.start_location, job.location]) * job.travel_factor_pct // 100)
+    back = int(tm.durations[job.location, veh.end_location])
+    earliest = veh.shift_start + go + job.setup
+    latest = veh.shift_end - back - job.duration - job.after
+    return any(max(a, earliest) <= min(b, latest) for a, b in job.windows)
+
+
+def _with_vehicles(job: Job, vehicles: frozenset[int]) -> Job:
+    return Job(**{**job.__dict__, "vehicles": vehicles})
+
+
+def _work_limits(
+    scenario: Scenario, days_out: Sequence[VanDay], vehicles: Sequence[Vehicle]
+) -> tuple[WorkLimit, ...]:
+    """One limit per coach: hours on tour over the week within the coach's weekly hours."""
+    limits = []
+    for coach in scenario.coaches:
+        mine = tuple(v for v, vd in enumerate(days_out) if coach.id in vd.crew)
+        if mine:
+            limits.append(WorkLimit(coach.id, mine, int(coach.weekly_hours * 3600)))
+    return tuple(limits)
+
+
+def _unsched(req: Request, reason: str, **detail: str) -> Unscheduled:
+    lat, lon = (req.point.lat, req.point.lon) if req.point else (None, None)
+    return Unscheduled(
+        request_id=req.id,
+        kind=req.kind.value,
+        client=req.client,
+        reason=reason,
+        detail=detail,
+        lat=lat,
+        lon=lon,
+        priority=req.priority,
+    )
+
+
+def _iso(d: date | None) -> str:
+    return d.isoformat() if d else "-"

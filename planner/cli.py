@@ -1,0 +1,182 @@
+"""The `vanplan` command: plan a week, check a plan, render maps.
+
+Exit codes: 0 success, 2 input error (file, row and column named), 3 the plan breaks a rule,
+1 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from planner.errors import VanplanError
+from planner.network import NetworkError, load_network
+from planner.outputs import write_tables
+from planner.pipeline import Progress as StageProgress
+from planner.pipeline import default_cache_dir, plan_scenario
+from planner.plan import Plan
+from planner.validate import Violation, validate
+
+EXIT_INPUT, EXIT_INVALID = 2, 3
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Route and schedule planner for advisory vans."
+)
+err = Console(stderr=True)
+out = Console()
+
+STAGE_LABEL = {
+    "de": {
+        "load": "Eingaben lesen",
+        "geocode": "Adressen verorten",
+        "network": "Straßennetz laden",
+        "matrix": "Fahrzeiten berechnen",
+        "search": "Touren optimieren",
+        "validate": "Plan prüfen",
+    },
+    "en": {
+        "load": "Reading input",
+        "geocode": "Geocoding addresses",
+        "network": "Loading road network",
+        "matrix": "Computing travel times",
+        "search": "Optimising tours",
+        "validate": "Checking the plan",
+    },
+}
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (see docs/input.md).", show_default=False)]
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of user-facing output: de or en.")]
+CacheOpt = Annotated[Path | None, typer.Option("--cache", help="Cache for road graphs and travel times.")]
+
+
+class _RichProgress(StageProgress):
+    """Shows the stages as a spinner and the search as a bar over its time limit."""
+
+    def __init__(self, progress: Progress, lang: str) -> None:
+        self.progress = progress
+        self.labels = STAGE_LABEL[lang]
+        self.task: object | None = None
+
+    def stage(self, name: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[-1].total)  # type: ignore[arg-type]
+        self.task = self.progress.add_task(self.labels.get(name, name), total=1.0)
+
+    def tick(self, elapsed_s: float, limit_s: float) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=min(1.0, elapsed_s / max(limit_s, 1e-9)))  # type: ignore[arg-type]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(message, markup=False)
+    return typer.Exit(code)
+
+
+@app.command("plan")
+def plan_cmd(
+    scenario: ScenarioArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for plan.json, tables and maps.")] = Path(
+        "out"
+    ),
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Search seconds (default: scenario).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: scenario).")] = None,
+    lang: LangOpt = "de",
+    cache: CacheOpt = None,
+) -> None:
+    """Plan the week of a scenario folder and write plan.json, tours.csv, unscheduled.csv, letters.csv."""
+    lang = _lang(lang)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
+            run = plan_scenario(
+                scenario,
+                time_limit_s=time_limit,
+                seed=seed,
+                cache_dir=cache,
+                progress=_RichProgress(bar, lang),
+            )
+    except (VanplanError, NetworkError) as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    written = write_tables(run.plan, run.scenario, out_dir, lang)
+    _summary(run.plan, lang)
+    out.print(f"{'Fahrzeiten' if lang == 'de' else 'Travel times'}: {run.plan.travel_source}")
+    for path in written:
+        out.print(f"  {path}")
+    _report(run.violations, lang)
+
+
+@app.command("validate")
+def validate_cmd(
+    scenario: ScenarioArg,
+    plan_file: Annotated[
+        Path, typer.Argument(help="plan.json written by `vanplan plan`.", show_default=False)
+    ],
+    lang: LangOpt = "de",
+    cache: CacheOpt = None,
+) -> None:
+    """Check a plan against every rule of the scenario, independently of the solver."""
+    from planner.load import load_scenario
+
+    lang = _lang(lang)
+    try:
+        sc = load_scenario(scenario)
+        network = load_network(sc.settings.network, scenario, cache or default_cache_dir())
+    except (VanplanError, NetworkError) as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    try:
+        plan = Plan.read(plan_file)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _fail(f"{plan_file}: not a readable plan ({exc})", EXIT_INPUT) from None
+    _report(validate(sc, plan, network.matrix), lang)
+
+
+def _lang(lang: str) -> str:
+    if lang not in STAGE_LABEL:
+        raise _fail(f"--lang must be de or en, not {lang!r}", EXIT_INPUT)
+    return lang
+
+
+def _summary(plan: Plan, lang: str) -> None:
+    """A line per van-day: stops, hours, km; then placed and unscheduled counts."""
+    de = lang == "de"
+    table = Table(title=f"{plan.scenario} {plan.week}")
+    for col in (("Van", "Van"), ("Datum", "Date"), ("Besatzung", "Crew"), ("Stopps", "Stops"),
+                ("Stunden", "Hours"), ("Fahrt min", "Drive min"), ("km", "km")):  # fmt: skip
+        table.add_column(col[0] if de else col[1])
+    for t in plan.tours:
+        table.add_row(
+            t.van, t.day.strftime("%a %d.%m." if de else "%a %Y-%m-%d"), ", ".join(t.crew), str(len(t.stops)),
+            f"{t.work_min / 60:.1f}", f"{t.drive_min:.0f}", f"{t.km:.1f}",
+        )  # fmt: skip
+    out.print(table)
+    placed = sum(len(t.stops) for t in plan.tours)
+    total = placed + len(plan.unscheduled)
+    out.print(
+        f"{'Eingeplant' if de else 'Placed'}: {placed}/{total}, "
+        f"{'nicht eingeplant' if de else 'unscheduled'}: {len(plan.unscheduled)} "
+        f"({'Suche' if de else 'search'} {plan.search_s:.1f} s, {plan.stop_reason})"
+    )
+
+
+def _report(violations: list[Violation], lang: str) -> None:
+    if not violations:
+        out.print("Plan hält alle Regeln ein." if lang == "de" else "The plan keeps every rule.")
+        return
+    for v in violations:
+        err.print(str(v), markup=False)
+    raise typer.Exit(EXIT_INVALID)
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="vanplan")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Tables written next to plan.json: tours, unscheduled requests with reasons, home-visit letters.
+
+Column names are stable English identifiers (docs/output.md); the sentences inside cells follow
+the chosen language (German by default).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from planner.plan import Plan
+from planner.reasons import sentence
+from planner.scenario import Kind, Scenario
+
+TOUR_COLUMNS = [
+    "van", "date", "coaches", "sequence", "request_id", "kind", "client", "place", "address", "lat", "lon",
+    "arrival", "start", "end", "departure", "drive_min", "km", "staff", "priority", "pinned",
+]  # fmt: skip
+
+
+def tours_table(plan: Plan) -> pd.DataFrame:
+    """A row per stop, in tour order."""
+    rows = [
+        {
+            "van": t.van,
+            "date": t.day.isoformat(),
+            "coaches": ";".join(t.crew),
+            "sequence": s.sequence,
+            "request_id": s.request_id,
+            "kind": s.kind,
+            "client": s.client,
+            "place": s.place,
+            "address": s.address,
+            "lat": s.lat,
+            "lon": s.lon,
+            "arrival": f"{s.arrival:%H:%M}",
+            "start": f"{s.start:%H:%M}",
+            "end": f"{s.end:%H:%M}",
+            "departure": f"{s.departure:%H:%M}",
+            "drive_min": s.drive_min,
+            "km": s.drive_km,
+            "staff": s.staff,
+            "priority": s.priority,
+            "pinned": s.pinned,
+        }
+        for t, s in plan.stops()
+    ]
+    return pd.DataFrame(rows, columns=TOUR_COLUMNS)
+
+
+def unscheduled_table(plan: Plan, lang: str = "de") -> pd.DataFrame:
+    """Every request not in a tour, with its reason code and the sentence a coordinator reads."""
+    rows = [
+        {
+            "request_id": u.request_id,
+            "kind": u.kind,
+            "client": u.client,
+            "priority": u.priority,
+            "reason": u.reason,
+            "message": sentence(u.reason, u.detail, lang),
+        }
+        for u in plan.unscheduled
+    ]
+    return pd.DataFrame(rows, columns=["request_id", "kind", "client", "priority", "reason", "message"])
+
+
+def letters_table(plan: Plan, scenario: Scenario, lang: str = "de") -> pd.DataFrame:
+    """Home visits: the latest date to send the written notice and the date of the reminder."""
+    s = scenario.settings
+    sent = {r.id: r.notice_sent for r in scenario.requests}
+    rows = []
+    for t, stop in plan.stops():
+        if stop.kind != Kind.HOME_VISIT.value:
+            continue
+        visit: date = stop.start.date()
+        already = sent.get(stop.request_id)
+        latest = visit - timedelta(days=s.notice_days)
+        rows.append(
+            {
+                "request_id": stop.request_id,
+                "client": stop.client,
+                "visit_date": visit.isoformat(),
+                "visit_start": f"{stop.start:%H:%M}",
+                "van": t.van,
+                "notice_sent": already.isoformat() if already else "",
+                "notice_latest": latest.isoformat(),
+                "reminder_date": (visit - timedelta(days=s.reminder_days)).isoformat(),
+                "action": _letter_action(already, latest, lang),
+            }
+        )
+    columns = ["request_id", "client", "visit_date", "visit_start", "van", "notice_sent", "notice_latest",
+               "reminder_date", "action"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _letter_action(already: date | None, latest: date, lang: str) -> str:
+    if already:
+        return "Ankündigung versandt; Erinnerung senden" if lang == "de" else "Notice sent; send the reminder"
+    when = latest.strftime("%d.%m.%Y") if lang == "de" else latest.isoformat()
+    return f"Ankündigung spätestens am {when} versenden" if lang == "de" else f"Send the notice by {when}"
+
+
+def write_tables(plan: Plan, scenario: Scenario, out: Path, lang: str = "de") -> list[Path]:
+    """Write plan.json, tours.csv, unscheduled.csv and letters.csv into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "plan.json", out / "tours.csv", out / "unscheduled.csv", out / "letters.csv"]
+    plan.write(written[0])
+    tours_table(plan).to_csv(written[1], index=False)
+    unscheduled_table(plan, lang).to_csv(written[2], index=False)
+    letters_table(plan, scenario, lang).to_csv(written[3], index=False)
+    return written

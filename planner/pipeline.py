@@ -1,0 +1,102 @@
+"""The planning job end to end: load -> geocode -> road network -> problem -> search -> plan -> check.
+
+One function per stage boundary so the CLI, the benchmark and the tests time and drive the same
+path. Stage names are reported through `Progress` so a front end can show them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from planner.assemble import assemble
+from planner.build import build
+from planner.geocode import geocode_requests
+from planner.load import load_scenario
+from planner.network import Network, load_network
+from planner.plan import Plan
+from planner.scenario import Scenario
+from planner.solver import SearchParams, solve
+from planner.validate import Violation, validate
+
+STAGES = ("load", "geocode", "network", "matrix", "search", "validate")
+
+
+class Progress:
+    """Receives stage changes and search ticks; the default does nothing."""
+
+    def stage(self, name: str) -> None:
+        """A stage begins."""
+
+    def tick(self, elapsed_s: float, limit_s: float) -> None:
+        """The search found a solution after `elapsed_s` of at most `limit_s` seconds."""
+
+
+@dataclass
+class Run:
+    """Everything one planning run produced, with the seconds each stage took."""
+
+    scenario: Scenario
+    network: Network
+    plan: Plan
+    violations: list[Violation]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_cache_dir() -> Path:
+    """Where road graphs and matrices are cached: $VANPLAN_CACHE or ~/.cache/vanplan."""
+    env = os.environ.get("VANPLAN_CACHE")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vanplan"
+
+
+def plan_scenario(
+    folder: Path,
+    *,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    cache_dir: Path | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Run:
+    """Plan the week of the scenario in `folder`; raises InputError/NetworkError for bad input."""
+    progress = progress or Progress()
+    timings: dict[str, float] = {}
+    cache = cache_dir or default_cache_dir()
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        progress.stage(name)
+        t0 = time.perf_counter()
+        yield
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+
+    with stage("load"):
+        scenario = load_scenario(folder, today=today)
+    settings = scenario.settings
+    limit = settings.time_limit_s if time_limit_s is None else time_limit_s
+    seed_used = settings.seed if seed is None else seed
+    with stage("geocode"):
+        geo = geocode_requests(scenario.requests, settings.geocoding, settings.network.osm)
+    with stage("network"):
+        network = load_network(settings.network, folder, cache)
+    with stage("matrix"):
+        points = {r.id: r.point for r in scenario.requests if r.point is not None} | dict(geo.points)
+        built = build(scenario, points, network.matrix)
+    started = time.perf_counter()
+    with stage("search"):
+        solution = solve(
+            built.problem,
+            SearchParams(time_limit_s=limit, seed=seed_used),
+            on_solution=lambda: progress.tick(time.perf_counter() - started, limit),
+        )
+    plan = assemble(scenario, built, solution, network.source, seed_used, limit)
+    with stage("validate"):
+        violations = validate(scenario, plan, network.matrix)
+    return Run(scenario, network, plan, violations, timings)

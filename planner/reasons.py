@@ -1,0 +1,98 @@
+"""Why a request is not in the plan: stable reason codes and the sentences users read.
+
+Codes are data (`unscheduled.csv`, `plan.json`); sentences are rendered per language from the
+code and its detail parameters, so a plan written in German can be shown in English later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+REASONS: dict[str, tuple[str, str]] = {
+    "geocode_failed": (
+        "Adresse nicht gefunden: {address}",
+        "Address not found: {address}",
+    ),
+    "unreachable": (
+        "Ort liegt {snap_m} m vom Straßennetz entfernt (außerhalb des Kartenausschnitts?)",
+        "Location is {snap_m} m from the road network (outside the map extract?)",
+    ),
+    "outside_week": (
+        "Zeitraum {earliest} bis {latest} liegt außerhalb der Planungswoche",
+        "Date range {earliest} to {latest} lies outside the planning week",
+    ),
+    "notice_period": (
+        "Ankündigungsfrist erst am {date} erfüllt",
+        "Notice period only satisfied on {date}",
+    ),
+    "no_window": (
+        "Keine Verfügbarkeit der Person passt in die möglichen Tage ({days})",
+        "No availability window of the client fits the possible days ({days})",
+    ),
+    "no_van_day": (
+        "An den möglichen Tagen ({days}) ist kein Van mit Besatzung unterwegs",
+        "No van with a crew is out on the possible days ({days})",
+    ),
+    "staff": (
+        "Braucht {staff} Personen, an den möglichen Tagen fährt höchstens {crew} mit",
+        "Needs {staff} staff; at most {crew} ride on the possible days",
+    ),
+    "skills": (
+        "Niemand in der Besatzung an den möglichen Tagen hat: {skills}",
+        "No crew on the possible days has: {skills}",
+    ),
+    "outside_shift": (
+        "Termin liegt außerhalb der Dienstzeiten oder ist in der Schicht nicht erreichbar",
+        "Appointment lies outside the shifts or cannot be reached within a shift",
+    ),
+    "pin_invalid": (
+        "Festgelegter Termin ({van}, {date} {time}) ist nicht möglich: {why}",
+        "Pinned appointment ({van}, {date} {time}) is impossible: {why}",
+    ),
+    "pin_conflict": (
+        "Festgelegter Termin kollidiert mit anderen festen Terminen oder Pausen",
+        "Pinned appointment conflicts with other fixed appointments or breaks",
+    ),
+    "capacity": (
+        "Keine freie Kapazität in dieser Woche (Priorität {priority}); dringendere Termine gehen vor",
+        "No capacity left this week (priority {priority}); more urgent requests came first",
+    ),
+}
+
+PIN_WHY: dict[str, tuple[str, str]] = {
+    "no_van_day": ("Van fährt an dem Tag nicht oder hat keine Besatzung", "van not out that day or no crew"),
+    "shift": ("außerhalb der Dienstzeit", "outside the shift"),
+    "staff": ("zu wenig Personal an Bord", "not enough staff on board"),
+    "skills": ("Besatzung fehlt eine Fähigkeit", "crew lacks a skill"),
+    "window": ("außerhalb der Verfügbarkeit oder Terminfrist", "outside availability or date range"),
+    "travel": ("vom Depot aus nicht rechtzeitig erreichbar", "cannot be reached from the depot in time"),
+}
+
+
+def sentence(code: str, detail: Mapping[str, str], lang: str = "de") -> str:
+    """The user-facing sentence for a reason code in German (default) or English."""
+    de, en = REASONS[code]
+    text = en if lang == "en" else de
+    values = {k: _localise(v, lang) for k, v in detail.items()}
+    if code == "pin_invalid" and "why" in values and values["why"] in PIN_WHY:
+        values["why"] = PIN_WHY[values["why"]][1 if lang == "en" else 0]
+    return text.format_map(_Defaulting(values))
+
+
+def _localise(value: str, lang: str) -> str:
+    """ISO dates inside a detail value become German dates (14.12.2026) in German text."""
+    if lang == "en":
+        return value
+    return _ISO_DATE.sub(lambda m: date.fromisoformat(m.group(0)).strftime("%d.%m.%Y"), value)
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+class _Defaulting(dict[str, str]):
+    """Leaves a placeholder visible instead of failing when a detail is missing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
