@@ -6,6 +6,8 @@ Exit codes: 0 success, 2 input error (file, row and column named), 3 the plan br
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -14,12 +16,16 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from maps import render_all
+from maps.render import slug
 from planner.errors import VanplanError
-from planner.network import NetworkError, load_network
+from planner.load import load_scenario
+from planner.network import Network, NetworkError, load_network
 from planner.outputs import write_tables
 from planner.pipeline import Progress as StageProgress
 from planner.pipeline import default_cache_dir, plan_scenario
 from planner.plan import Plan
+from planner.scenario import WEEKDAYS_DE, WEEKDAYS_EN, Scenario
 from planner.validate import Violation, validate
 
 EXIT_INPUT, EXIT_INVALID = 2, 3
@@ -88,8 +94,16 @@ def plan_cmd(
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: scenario).")] = None,
     lang: LangOpt = "de",
     cache: CacheOpt = None,
+    no_maps: Annotated[bool, typer.Option("--no-maps", help="Skip maps, day sheets and calendars.")] = False,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print day sheets to PDF (needs Chromium).")
+    ] = False,
 ) -> None:
-    """Plan the week of a scenario folder and write plan.json, tours.csv, unscheduled.csv, letters.csv."""
+    """Plan the week of a scenario folder.
+
+    Writes plan.json, tours.csv, unscheduled.csv, letters.csv and, unless --no-maps, the day and
+    week maps, one page per coach, printable day sheets and one calendar (.ics) per coach.
+    """
     lang = _lang(lang)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     try:
@@ -104,11 +118,54 @@ def plan_cmd(
     except (VanplanError, NetworkError) as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     written = write_tables(run.plan, run.scenario, out_dir, lang)
+    if not no_maps:
+        written += render_all(run.plan, run.scenario, run.network, out_dir, lang=lang, pdf=pdf)
     _summary(run.plan, lang)
     out.print(f"{'Fahrzeiten' if lang == 'de' else 'Travel times'}: {run.plan.travel_source}")
-    for path in written:
-        out.print(f"  {path}")
+    if run.plan.stop_reason == "time_limit":
+        out.print(
+            "Hinweis: Die Suche endete am Zeitlimit; "
+            "mit gleichem Seed kann ein erneuter Lauf leicht abweichen."
+            if lang == "de"
+            else "Note: the search stopped at the time limit; a rerun with the same seed may differ slightly."
+        )
+    out.print(
+        f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {out_dir}/ "
+        + _listing(written, out_dir)
+    )
     _report(run.violations, lang)
+
+
+@app.command("map")
+def map_cmd(
+    scenario: ScenarioArg,
+    plan_file: Annotated[
+        Path, typer.Argument(help="plan.json written by `vanplan plan`.", show_default=False)
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pages.")] = Path("out"),
+    coach: Annotated[
+        str | None, typer.Option("--coach", help="Only this coach's pages and calendar.")
+    ] = None,
+    day: Annotated[str | None, typer.Option("--date", help="Only this date (YYYY-MM-DD).")] = None,
+    lang: LangOpt = "de",
+    cache: CacheOpt = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print day sheets to PDF (needs Chromium).")
+    ] = False,
+) -> None:
+    """Render maps, coach pages, day sheets and calendars from an existing plan (no re-planning)."""
+    lang = _lang(lang)
+    sc, network, plan = _scenario_network_plan(scenario, plan_file, cache)
+    if coach is not None and coach not in {c.id for c in sc.coaches}:
+        raise _fail(f"--coach {coach!r} is not a coach of the scenario", EXIT_INPUT)
+    plan = _restrict(plan, coach, day)
+    written = render_all(plan, sc, network, out_dir, lang=lang, pdf=pdf)
+    if coach is not None:
+        written = [p for p in written if _belongs_to_coach(p, out_dir, coach)]
+    out.print(
+        f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {out_dir}/ "
+        + _listing(written, out_dir)
+    )
 
 
 @app.command("validate")
@@ -121,19 +178,56 @@ def validate_cmd(
     cache: CacheOpt = None,
 ) -> None:
     """Check a plan against every rule of the scenario, independently of the solver."""
-    from planner.load import load_scenario
-
     lang = _lang(lang)
+    sc, network, plan = _scenario_network_plan(scenario, plan_file, cache)
+    _report(validate(sc, plan, network.matrix), lang)
+
+
+def _scenario_network_plan(
+    folder: Path, plan_file: Path, cache: Path | None
+) -> tuple[Scenario, Network, Plan]:
+    """Load what `validate` and `map` need, turning user errors into exit code 2."""
     try:
-        sc = load_scenario(scenario)
-        network = load_network(sc.settings.network, scenario, cache or default_cache_dir())
+        sc = load_scenario(folder)
+        network = load_network(sc.settings.network, folder, cache or default_cache_dir())
     except (VanplanError, NetworkError) as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     try:
         plan = Plan.read(plan_file)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _fail(f"{plan_file}: not a readable plan ({exc})", EXIT_INPUT) from None
-    _report(validate(sc, plan, network.matrix), lang)
+    return sc, network, plan
+
+
+def _restrict(plan: Plan, coach: str | None, day: str | None) -> Plan:
+    """The plan cut down to one coach's tours and/or one date."""
+    try:
+        when = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise _fail(f"--date must be YYYY-MM-DD, not {day!r}", EXIT_INPUT) from None
+    tours = tuple(
+        t for t in plan.tours if (coach is None or coach in t.crew) and (when is None or t.day == when)
+    )
+    if not tours:
+        raise _fail("no tour matches --coach/--date in this plan", EXIT_INPUT)
+    unscheduled = plan.unscheduled if coach is None else ()
+    return replace(plan, tours=tours, unscheduled=unscheduled)
+
+
+def _belongs_to_coach(path: Path, out_dir: Path, coach: str) -> bool:
+    """Only the coach's own pages and calendar (co-riders' pages are rendered but not listed)."""
+    parts = path.relative_to(out_dir).parts
+    return parts[:2] == ("coaches", slug(coach)) or parts == ("calendars", f"{slug(coach)}.ics")
+
+
+def _listing(paths: list[Path], root: Path) -> str:
+    """A short account of what was written, by folder."""
+    folders: dict[str, int] = {}
+    for p in paths:
+        rel = p.relative_to(root)
+        key = rel.parts[0] if len(rel.parts) > 1 else rel.name
+        folders[key] = folders.get(key, 0) + 1
+    return "(" + ", ".join(f"{k}: {n}" if n > 1 else k for k, n in folders.items()) + ")"
 
 
 def _lang(lang: str) -> str:
@@ -151,7 +245,8 @@ def _summary(plan: Plan, lang: str) -> None:
         table.add_column(col[0] if de else col[1])
     for t in plan.tours:
         table.add_row(
-            t.van, t.day.strftime("%a %d.%m." if de else "%a %Y-%m-%d"), ", ".join(t.crew), str(len(t.stops)),
+            t.van, f"{(WEEKDAYS_DE if de else WEEKDAYS_EN)[t.day.weekday()]} "
+            + t.day.strftime("%d.%m." if de else "%Y-%m-%d"), ", ".join(t.crew), str(len(t.stops)),
             f"{t.work_min / 60:.1f}", f"{t.drive_min:.0f}", f"{t.km:.1f}",
         )  # fmt: skip
     out.print(table)

@@ -1,7 +1,8 @@
 """Search for a good solution of a routing model and read it back as a plain `Solution`.
 
 Determinism: OR-Tools' local search is deterministic for a fixed model; the seed only permutes
-the job order in the model. The search runs in rounds of a fixed number of solutions, each
+the job order in the model. The search runs in rounds of a fixed number of search branches (a
+machine-independent measure of work, about 2,500 a second here), each
 restarting from the best solution so far with the next metaheuristic of a fixed cycle (guided
 local search with two penalty weights, tabu search, simulated annealing), and stops once a whole
 cycle brings no improvement (a deterministic criterion) or at the time limit, whichever comes
@@ -32,7 +33,7 @@ class SearchParams:
 
     time_limit_s: float = 30.0
     seed: int = 1
-    round_solutions: int = 300
+    round_branches: int = 0  # 0 = 500 + 30 per job
     converge: bool = True  # stop once a whole cycle of rounds brings no improvement
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     log: bool = False
@@ -56,6 +57,9 @@ def solve(
     model = build_model(problem, order)
     if on_solution is not None:
         model.routing.AddAtSolutionCallback(on_solution)
+    if params.converge:
+        budget = params.round_branches or 500 + 30 * len(problem.jobs)
+        model.routing.AddSearchMonitor(model.routing.solver().BranchesLimit(budget))
     started = time.monotonic()
     deadline = started + params.time_limit_s
     best = model.routing.SolveWithParameters(_search_parameters(params, deadline, 0))
@@ -96,8 +100,6 @@ def _search_parameters(params: SearchParams, deadline: float, rnd: int) -> objec
         sp.guided_local_search_lambda_coefficient = lam
     left = max(0.001, deadline - time.monotonic())
     sp.time_limit.FromMilliseconds(int(left * 1000))
-    if params.converge:
-        sp.solution_limit = params.round_solutions
     sp.log_search = params.log
     return sp
 

@@ -1,0 +1,87 @@
+"""A coach's appointments as an iCalendar file, to import into the calendar on the phone.
+
+Times carry the plan's TZID with a VTIMEZONE so calendars show them as planned; each event's UID
+depends only on the scenario and the request, so importing a revised plan updates the events.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from maps.coach import coach_tours
+from maps.layers import coach_name, coach_phone, van_name
+from maps.text import bring_list, client_ref, clock, kind_name, texts
+from planner.plan import Plan
+from planner.scenario import Scenario
+
+
+def event_uid(plan: Plan, request_id: str) -> str:
+    """The stable UID of the event of one request in one scenario."""
+    scenario = re.sub(r"[^A-Za-z0-9.-]+", "-", plan.scenario).strip("-") or "plan"
+    request = re.sub(r"[^A-Za-z0-9.-]+", "-", request_id)
+    return f"{request}.{scenario}@vanplan"
+
+
+def _created(plan: Plan) -> datetime:
+    """When the plan was made (for DTSTAMP), or now if the plan does not say."""
+    try:
+        return datetime.fromisoformat(plan.created).astimezone(UTC)
+    except ValueError:
+        return datetime.now(UTC)
+
+
+def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "de") -> bytes:
+    """The .ics text of every stop on the tours `coach_id` rides this week."""
+    tx = texts(lang)
+    tz = ZoneInfo(plan.timezone)
+    stamp = _created(plan)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//vanplan//maps//DE")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{coach_name(scenario, coach_id)} {plan.week}")
+    cal.add("x-wr-timezone", plan.timezone)
+    tours = coach_tours(plan, coach_id)
+    for tour in tours:
+        others = [c for c in tour.crew if c != coach_id]
+        call = [scenario.settings.contact] if scenario.settings.contact else []
+        call += [
+            f"{coach_name(scenario, c)} {coach_phone(scenario, c)}"
+            for c in others
+            if coach_phone(scenario, c)
+        ]
+        for stop in tour.stops:
+            client = client_ref(tx, stop, scenario.settings.show_names)
+            lines = [
+                f"{tx.arrival} {clock(stop.arrival, tz)} · {tx.departure} {clock(stop.departure, tz)}",
+                f"{tx.van}: {van_name(scenario, tour.van)} · {tx.crew}: "
+                + ", ".join(coach_name(scenario, c) for c in tour.crew),
+                f"{tx.what_to_bring}: " + "; ".join(bring_list(tx, tour, stop)),
+                tx.hints.get(stop.kind, ""),
+                f"{tx.note}: {stop.note}" if stop.note else "",
+                f"{tx.if_late}: " + " · ".join(call) if call else "",
+                f"{tx.request} {stop.request_id}",
+            ]
+            event = icalendar.Event()
+            event.add("uid", event_uid(plan, stop.request_id))
+            event.add("dtstamp", stamp)
+            event.add("dtstart", stop.start.astimezone(tz))
+            event.add("dtend", stop.end.astimezone(tz))
+            event.add("summary", f"{kind_name(tx, stop.kind)} · {client}")
+            event.add(
+                "location", ", ".join(x for x in (stop.place, stop.address) if x) or f"{stop.lat}, {stop.lon}"
+            )
+            event.add("geo", (stop.lat, stop.lon))
+            event.add("description", "\n".join(line for line in lines if line))
+            event.add("categories", [kind_name(tx, stop.kind)])
+            event.add("class", "CONFIDENTIAL")
+            cal.add_component(event)
+    days = [t.day for t in tours] or [scenario.settings.monday]
+    cal.add_missing_timezones(
+        first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
+    )
+    return bytes(cal.to_ical())

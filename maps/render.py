@@ -1,0 +1,84 @@
+"""Write every map, coach page, day sheet and calendar of a plan into the output folder.
+
+Layout under `out_dir` (German names; English with lang="en": day-, week):
+maps/tag-YYYY-MM-DD.html, maps/woche.html, coaches/<coach>/tag-YYYY-MM-DD.html, coaches/<coach>/woche.html,
+sheets/tag-YYYY-MM-DD-<van>.html (and .pdf), calendars/<coach>.ics.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from maps.calendar import coach_calendar
+from maps.coach import coach_page, coach_tours
+from maps.day import day_map
+from maps.protocol import Network
+from maps.sheets import day_sheet, print_pdf
+from maps.text import texts
+from maps.week import week_map
+from planner.plan import Plan
+from planner.scenario import Scenario
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of an id."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "_"
+
+
+def _unique_slugs(ids: list[str]) -> dict[str, str]:
+    slugs = {i: slug(i) for i in ids}
+    if len(set(slugs.values())) < len(slugs):
+        raise ValueError(f"ids {sorted(ids)} do not give distinct file names")
+    return slugs
+
+
+def render_all(
+    plan: Plan, scenario: Scenario, network: Network, out_dir: Path, lang: str = "de", pdf: bool = False
+) -> list[Path]:
+    """Render all outputs of `plan` under `out_dir` and return the files written.
+
+    With `pdf`, day sheets are also printed to PDF (needs Chromium). Raises ValueError for an
+    unknown language or when two coach or van ids map to the same file name.
+    """
+    tx = texts(lang)
+    written: list[Path] = []
+
+    def write(path: Path, content: str | bytes) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+        return path
+
+    for day in sorted({t.day for t in plan.tours}):
+        write(
+            out_dir / "maps" / f"{tx.file_day}-{day.isoformat()}.html",
+            day_map(plan, scenario, network, day, lang),
+        )
+    write(out_dir / "maps" / f"{tx.file_week}.html", week_map(plan, scenario, network, lang))
+
+    riding = {c for t in plan.tours for c in t.crew}
+    coaches = [c.id for c in scenario.coaches if c.id in riding]
+    coaches += sorted(riding - set(coaches))
+    for coach, name in _unique_slugs(coaches).items():
+        folder = out_dir / "coaches" / name
+        for day in sorted({t.day for t in coach_tours(plan, coach)}):
+            write(
+                folder / f"{tx.file_day}-{day.isoformat()}.html",
+                coach_page(plan, scenario, network, coach, day, lang),
+            )
+        write(folder / f"{tx.file_week}.html", coach_page(plan, scenario, network, coach, None, lang))
+        write(out_dir / "calendars" / f"{name}.ics", coach_calendar(plan, scenario, coach, lang))
+
+    vans = _unique_slugs(sorted({t.van for t in plan.tours}))
+    for tour in sorted(plan.tours, key=lambda t: (t.day, t.van)):
+        sheet = write(
+            out_dir / "sheets" / f"{tx.file_day}-{tour.day.isoformat()}-{vans[tour.van]}.html",
+            day_sheet(plan, scenario, tour, lang),
+        )
+        if pdf:
+            written.append(print_pdf(sheet, sheet.with_suffix(".pdf")))
+    return written
