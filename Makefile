@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/bayreuth-nord
 OUT    ?= out
 
-.PHONY: venv demo test lint typecheck unit bench clean
+.PHONY: venv demo test lint typecheck unit browser bench clean
 
 venv: $(STAMP)
 
@@ -27,7 +27,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+browser:
+	bash tests/browser_setup.sh
+
+unit: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit

@@ -53,7 +53,7 @@ VAN_COLUMNS = ("id", "name", "depot", "days", "shift_start", "shift_end", "seats
 COACH_COLUMNS = ("id", "name", "skills", "weekly_hours", "phone")
 ROSTER_COLUMNS = ("date", "van", "coach")
 
-KIND_SHARES = {Kind.WALK_AND_TALK: 35, Kind.HOME_VISIT: 30, Kind.ACCOMPANY: 20, Kind.VAN_STOP: 15}
+KIND_SHARES = {Kind.WALK_AND_TALK: 42, Kind.HOME_VISIT: 32, Kind.ACCOMPANY: 20, Kind.VAN_STOP: 6}
 BUFFERS = {  # setup, documentation, overrun, travel safety %
     Kind.HOME_VISIT: (10, 15, 15, 10),
     Kind.WALK_AND_TALK: (5, 10, 15, 10),

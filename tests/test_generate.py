@@ -17,7 +17,7 @@ from planner.scenario import GeocodingSettings, Kind, Point, Request
 from scenarios.generate import KIND_SHARES, NOTICE_DAYS, Config, build, parse_args, write
 
 ROOT = Path(__file__).resolve().parents[1]
-NORTH = Path("/work/shared/osm/north-bayreuth.osm.gz")
+NORTH = Path(__file__).resolve().parents[2] / "shared" / "osm" / "north-bayreuth.osm.gz"
 COMMITTED = ROOT / "scenarios" / "bayreuth-nord"
 ARGS = [
     *("--osm", str(NORTH), "--out", str(COMMITTED), "--week", "2026-W49", "--seed", "7"),

@@ -25,7 +25,7 @@ from planner.geocode import (
 from planner.places import Places, read_places
 from planner.scenario import GeocodingSettings, Kind, Point, Request
 
-OSM = Path("/work/shared/osm")
+OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
 NORTH = OSM / "north-bayreuth.osm.gz"
 pytestmark = pytest.mark.skipif(not NORTH.exists(), reason="the shared OSM extracts are not here")
 
