@@ -32,7 +32,7 @@ EXIT_INPUT, EXIT_INVALID = 2, 3
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Route and schedule planner for advisory vans."
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 STAGE_LABEL = {

@@ -1,0 +1,46 @@
+"""Time per stage of `vanplan plan` on the built-in scenario: load, geocode, network, matrix, search.
+
+Run: `python -m bench.pipeline [--time-limit 30] [--cold]`. `--cold` uses an empty cache, so the
+network stage includes reading the extract and building the graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from planner.pipeline import default_cache_dir, plan_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    """Plan the scenario once and print a table of stage times and placed requests."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "bayreuth-nord")
+    ap.add_argument("--time-limit", type=float, default=30.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cold", action="store_true", help="start with an empty road network cache")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) if args.cold else default_cache_dir()
+        t0 = time.perf_counter()
+        run = plan_scenario(args.scenario, time_limit_s=args.time_limit, seed=args.seed, cache_dir=cache)
+        total = time.perf_counter() - t0
+    placed = sum(len(t.stops) for t in run.plan.tours)
+    requests = placed + len(run.plan.unscheduled)
+    print(f"scenario {args.scenario.name}, time limit {args.time_limit:g} s, seed {args.seed}, "
+          f"cache {'cold' if args.cold else 'warm'}")  # fmt: skip
+    print(f"{'stage':<10} {'seconds':>8}")
+    for stage, seconds in run.timings.items():
+        print(f"{stage:<10} {seconds:>8.2f}")
+    print(f"{'total':<10} {total:>8.2f}")
+    drive = sum(t.drive_min for t in run.plan.tours)
+    print(f"placed {placed}/{requests}, drive {drive:.0f} min, stop {run.plan.stop_reason}, "
+          f"violations {len(run.violations)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
