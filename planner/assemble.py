@@ -118,4 +118,5 @@ def _dropped(built: Built, j: int) -> Unscheduled:
         lat=point.lat,
         lon=point.lon,
         priority=req.priority,
+        row=req.row,
     )

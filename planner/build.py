@@ -220,7 +220,8 @@ def _job(
         if first is not None and windows(scenario, req, possible_days(scenario, req, notice=False)):
             return _unsched(req, "notice_period", date=first.isoformat())
         return _unsched(req, "no_window", days=day_names)
-    on_days = [v for v, vd in enumerate(days_out) if vd.day in days]
+    window_days = {d for d in days if any(_on_day(scenario, d, w) for w in wins)}
+    on_days = [v for v, vd in enumerate(days_out) if vd.day in window_days]
     if not on_days:
         return _unsched(req, "no_van_day", days=day_names)
     staffed = [v for v in on_days if vehicles[v].staff >= req.staff]
@@ -300,6 +301,12 @@ def _in_own_windows(scenario: Scenario, req: Request, start: int) -> bool:
     return any(a <= start <= b for a, b in windows(scenario, unpinned, possible_days(scenario, unpinned)))
 
 
+def _on_day(scenario: Scenario, d: date, window: tuple[int, int]) -> bool:
+    """Whether an appointment-start window lies on date d."""
+    base = seconds(scenario, datetime.combine(d, time()))
+    return base <= window[0] < base + DAY
+
+
 def _round_trip_fits(job: Job, veh: Vehicle, tm: TravelMatrix) -> bool:
     """Whether a van could serve the job alone: depot -> job -> depot within shift and a window."""
     go = -(-int(tm.durations[veh.start_location, job.location]) * job.travel_factor_pct // 100)
@@ -336,6 +343,7 @@ def _unsched(req: Request, reason: str, **detail: str) -> Unscheduled:
         lat=lat,
         lon=lon,
         priority=req.priority,
+        row=req.row,
     )
 
 

@@ -25,6 +25,7 @@ from planner.outputs import write_tables
 from planner.pipeline import Progress as StageProgress
 from planner.pipeline import default_cache_dir, plan_scenario
 from planner.plan import Plan
+from planner.reasons import REASON_COLUMN, sentence
 from planner.scenario import WEEKDAYS_DE, WEEKDAYS_EN, Scenario
 from planner.validate import Violation, validate
 
@@ -120,6 +121,7 @@ def plan_cmd(
     written = write_tables(run.plan, run.scenario, out_dir, lang)
     if not no_maps:
         written += render_all(run.plan, run.scenario, run.network, out_dir, lang=lang, pdf=pdf)
+    _notices(run.plan, lang)
     _summary(run.plan, lang)
     out.print(f"{'Fahrzeiten' if lang == 'de' else 'Travel times'}: {run.plan.travel_source}")
     if run.plan.stop_reason == "time_limit":
@@ -234,6 +236,18 @@ def _lang(lang: str) -> str:
     if lang not in STAGE_LABEL:
         raise _fail(f"--lang must be de or en, not {lang!r}", EXIT_INPUT)
     return lang
+
+
+def _notices(plan: Plan, lang: str) -> None:
+    """Requests that could not be planned for a reason in their own row, located like input errors."""
+    located = [u for u in plan.unscheduled if u.reason in REASON_COLUMN]
+    if not located:
+        return
+    title = "Nicht planbar (Eingaben prüfen):" if lang == "de" else "Cannot be planned (check the input):"
+    out.print(title)
+    for u in located:
+        out.print(f"  requests.csv row {u.row}, column {REASON_COLUMN[u.reason]} ({u.request_id}): "
+                  f"{sentence(u.reason, u.detail, lang)}", soft_wrap=True, markup=False)  # fmt: skip
 
 
 def _summary(plan: Plan, lang: str) -> None:

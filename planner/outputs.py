@@ -61,10 +61,13 @@ def unscheduled_table(plan: Plan, lang: str = "de") -> pd.DataFrame:
             "priority": u.priority,
             "reason": u.reason,
             "message": sentence(u.reason, u.detail, lang),
+            "row": u.row,
         }
         for u in plan.unscheduled
     ]
-    return pd.DataFrame(rows, columns=["request_id", "kind", "client", "priority", "reason", "message"])
+    return pd.DataFrame(
+        rows, columns=["request_id", "kind", "client", "priority", "reason", "message", "row"]
+    )
 
 
 def letters_table(plan: Plan, scenario: Scenario, lang: str = "de") -> pd.DataFrame:

@@ -100,6 +100,7 @@ class Unscheduled:
     lat: float | None = None
     lon: float | None = None
     priority: int = 3
+    row: int | None = None  # row of requests.csv, for messages that point at the input
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,20 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The requests.csv column a reason points at (capacity and pin conflicts are about the week, not a cell)
+REASON_COLUMN: dict[str, str] = {
+    "geocode_failed": "address",
+    "unreachable": "lat/lon",
+    "outside_week": "earliest_date/latest_date",
+    "notice_period": "notice_sent",
+    "no_window": "availability",
+    "no_van_day": "earliest_date/latest_date",
+    "staff": "staff",
+    "skills": "skills",
+    "outside_shift": "fixed_start/availability",
+    "pin_invalid": "pin_van/pin_date/pin_start",
+}
+
 PIN_WHY: dict[str, tuple[str, str]] = {
     "no_van_day": ("Van fährt an dem Tag nicht oder hat keine Besatzung", "van not out that day or no crew"),
     "shift": ("außerhalb der Dienstzeit", "outside the shift"),

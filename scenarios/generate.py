@@ -392,6 +392,15 @@ def make_roster(
     return roster
 
 
+def van_stop_sites(places: Places) -> list[Place]:
+    """Open-air parking places and squares open to the public, where a van can hold consultation hours."""
+    return [
+        p
+        for p in places.parking + places.squares
+        if p.tag("access") not in BLOCKED_ACCESS and p.tag("parking") not in INDOOR_PARKING
+    ]
+
+
 def _counts(total: int, shares: Sequence[int]) -> dict[Kind, int]:
     """Requests per kind in proportion to `shares` (KIND_SHARES order), rounded by largest remainder."""
     exact = {k: total * s / sum(shares) for k, s in zip(KIND_SHARES, shares, strict=True)}
@@ -572,12 +581,7 @@ class Builder:
 
     def van_stops(self, count: int, vans: Sequence[VanRow]) -> list[Row]:
         """Open consultation hours of the van, twice a week at a public parking place in larger villages."""
-        rng = self.rng
-        sites = [
-            p
-            for p in self.places.parking + self.places.squares
-            if p.tag("access") not in BLOCKED_ACCESS and p.tag("parking") not in INDOOR_PARKING
-        ]
+        sites = van_stop_sites(self.places)
         chosen: list[tuple[Locality, Place]] = []
         for loc in sorted(self.locs, key=lambda loc: (-loc.size, loc.name)):
             used = {s.ref for _, s in chosen}
@@ -589,6 +593,13 @@ class Builder:
                 break
         if not chosen and sites:
             chosen = [(Locality(self.name_of(s.point), s.point, 0), s) for s in sites[: math.ceil(count / 2)]]
+        return self.schedule_van_stops(chosen, count, vans)
+
+    def schedule_van_stops(
+        self, chosen: Sequence[tuple[Locality, Place]], count: int, vans: Sequence[VanRow]
+    ) -> list[Row]:
+        """`count` van-stop blocks at the chosen sites, two a week per site, on the least busy half-days."""
+        rng = self.rng
         if not chosen:
             return []
         vans_on = [sum(1 for v in vans if v.unavailable != d) for d in self.days]
@@ -684,7 +695,9 @@ def build(cfg: Config) -> dict[str, str]:
     rng.shuffle(rows)
     for i, row in enumerate(rows):
         row.id = f"R{i + 1:03d}"
-    osm_rel = os.path.relpath(cfg.osm.resolve(), cfg.out.resolve())
+    osm_rel = os.path.relpath(
+        os.path.abspath(cfg.osm), os.path.abspath(cfg.out)
+    )  # keep symlinked shared/ as is
     name = cfg.name or "-".join(w.capitalize() for w in cfg.out.resolve().name.split("-"))
     return {
         "scenario.toml": _toml(cfg, name, b.planning, depot, osm_rel),

@@ -112,7 +112,9 @@ def plan(sc: Scenario, time_limit_s: float = 3.0, seed: int = 1) -> tuple[Plan, 
     built = build(sc, points, line_matrix)
     solution = solve(built.problem, SearchParams(time_limit_s=time_limit_s, seed=seed))
     result = assemble(sc, built, solution, "test line", seed, time_limit_s)
-    return result, validate(sc, result, line_matrix)
+    violations = validate(sc, result, line_matrix)
+    assert violations == [], violations  # every plan a test makes must keep every rule
+    return result, violations
 
 
 def window(weekday: int, start: str, end: str) -> WeeklyWindow:

@@ -194,3 +194,11 @@ def test_same_seed_same_plan() -> None:
     assert first.stop_reason == "converged"
     assert first.tours == second.tours
     assert (first.unscheduled, first.objective) == (second.unscheduled, second.objective)
+
+
+def test_missing_language_on_the_only_possible_day_is_named() -> None:
+    # Fixed Tuesday appointment needing Turkish: only Monday's crew (Anna) speaks it.
+    crews = {("V1", 0): ("A",), ("V1", 1): ("B",)}
+    req = request("r1", Kind.ACCOMPANY, skills=frozenset({"tr"}), fixed_start=local(day(1), "10:00"))
+    p, _ = plan(scenario([req], crews=crews))
+    assert reasons(p) == {"r1": "skills"}
