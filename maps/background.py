@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 import folium
+import shapely
 
 from maps.protocol import Box, Network, Places
 from maps.text import Texts
@@ -52,6 +53,15 @@ def _touches(box: Box, line: list[Point]) -> bool:
     return min(lats) <= north and max(lats) >= south and min(lons) <= east and max(lons) >= west
 
 
+SIMPLIFY_DEG = 0.00004  # about 3-4 m: invisible at street zoom, halves the vertices of rural roads
+
+
+def _simplified(line: list[Point]) -> list[list[float]]:
+    """A road polyline as GeoJSON [lon, lat] pairs, thinned with Douglas-Peucker and rounded to ~1 m."""
+    thin = shapely.simplify(shapely.LineString([(p.lon, p.lat) for p in line]), SIMPLIFY_DEG)
+    return [[round(x, 5), round(y, 5)] for x, y in thin.coords]
+
+
 def _style(feature: dict[str, Any]) -> dict[str, Any]:
     colour, weight = ROAD_STYLES[feature["id"]]
     return {"color": colour, "weight": weight, "opacity": 1.0}
@@ -62,8 +72,7 @@ def road_layer(network: Network, box: Box, tx: Texts) -> folium.GeoJson | None:
     lines: dict[str, list[list[list[float]]]] = {}
     for highway, line in network.roads():
         if len(line) >= 2 and _touches(box, line):
-            coords = [[round(p.lon, 5), round(p.lat, 5)] for p in line]
-            lines.setdefault(road_class(highway), []).append(coords)
+            lines.setdefault(road_class(highway), []).append(_simplified(line))
     if not lines:
         return None
     features = [

@@ -216,3 +216,44 @@ def test_render_all_prints_day_sheets_to_pdf(tmp_path: Path) -> None:
     pdfs = [p for p in written if p.suffix == ".pdf"]
     assert [p.name for p in pdfs] == ["tag-2026-12-01-V1.pdf"]
     assert pdfs[0].read_bytes().startswith(b"%PDF")
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """The small real scenario planned on the north-bayreuth road network, with all pages rendered."""
+    from planner.pipeline import plan_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    if not (root.parent / "shared" / "osm" / "north-bayreuth.osm.gz").exists():
+        pytest.skip("shared OSM extracts missing")
+    run = plan_scenario(
+        root / "tests" / "data" / "valid_min", time_limit_s=3, cache_dir=tmp_path_factory.mktemp("c")
+    )
+    out = tmp_path_factory.mktemp("real")
+    render_all(run.plan, run.scenario, run.network, out)
+    return out, run.plan
+
+
+def test_real_day_map_follows_the_roads_offline(browser: Any, real: tuple[Path, Any]) -> None:
+    out, plan = real
+    day = plan.tours[0].day
+    tours = [t for t in plan.tours if t.day == day]
+    seconds = open_page(
+        browser, out / "maps" / f"tag-{day}.html", "document.querySelector('.vp-stop') !== null"
+    )
+    assert seconds <= 2.0
+    assert count(browser, "path.vp-route") == sum(len(t.stops) + 1 for t in tours)
+    assert count(browser, ".leaflet-marker-icon.vp-stop") == sum(len(t.stops) for t in tours)
+    road_pieces = browser.execute_script(
+        "return Array.from(document.querySelectorAll('path.vp-road'))"
+        ".reduce((n, p) => n + p.getAttribute('d').split('M').length - 1, 0);"
+    )
+    assert road_pieces > 100  # the extract's roads, drawn without tiles
+    points = browser.execute_script(
+        "return Array.from(document.querySelectorAll('path.vp-route'))"
+        ".map(p => p.getAttribute('d').split(/[LM]/).length);"
+    )
+    assert max(points) > 3  # routes bend along roads instead of running straight
+    urls = requested_urls(browser)
+    assert urls and all(u.startswith(("file://", "data:")) for u in urls), urls
+    screenshot(browser, "real-day-map.png")
