@@ -9,7 +9,7 @@ aside here with their reason, so nothing reaches the solver that it could only d
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -203,12 +203,9 @@ def _job(
     tm: TravelMatrix,
 ) -> Job | Unscheduled:
     """The job for a request, or the reason it cannot be planned this week."""
-    buf = scenario.settings.buffers.get(req.kind, Buffers())
-    setup, after = buf.setup_min * 60, (buf.overrun_min + buf.documentation_min) * 60
-    factor = 100 + buf.travel_safety_pct
     days = possible_days(scenario, req)
     if req.pinned:
-        return _pinned_job(scenario, req, loc, days, days_out, vehicles, tm, setup, after, factor)
+        return _pinned_job(scenario, req, loc, days, days_out, vehicles, tm)
     if not possible_days(scenario, req, notice=False):
         return _unsched(req, "outside_week", earliest=_iso(req.earliest), latest=_iso(req.latest))
     first = earliest_visit(scenario, req)
@@ -230,23 +227,31 @@ def _job(
     skilled = [v for v in staffed if req.skills <= vehicles[v].skills]
     if not skilled:
         return _unsched(req, "skills", skills=", ".join(sorted(req.skills)))
-    job = Job(
-        id=req.id,
-        location=loc,
-        duration=req.duration_min * 60,
-        windows=tuple(wins),
-        setup=setup,
-        after=after,
-        staff=req.staff,
-        skills=req.skills,
-        penalty=PRIORITY_PENALTY[req.priority],
-        travel_factor_pct=factor,
+    job = replace(
+        _base_job(scenario, req, loc, wins),
         preferred_vehicles=frozenset(v for v, vd in enumerate(days_out) if req.preferred_coach in vd.crew),
     )
     reachable = frozenset(v for v in skilled if _round_trip_fits(job, vehicles[v], tm))
     if not reachable:
         return _unsched(req, "outside_shift")
-    return _with_vehicles(job, reachable)
+    return replace(job, vehicles=reachable)
+
+
+def _base_job(scenario: Scenario, req: Request, loc: int, wins: Sequence[tuple[int, int]]) -> Job:
+    """The job's times from the request and its kind's buffers."""
+    buf = scenario.settings.buffers.get(req.kind, Buffers())
+    return Job(
+        id=req.id,
+        location=loc,
+        duration=req.duration_min * 60,
+        windows=tuple(wins),
+        setup=buf.setup_min * 60,
+        after=(buf.overrun_min + buf.documentation_min) * 60,
+        staff=req.staff,
+        skills=req.skills,
+        penalty=PRIORITY_PENALTY[req.priority],
+        travel_factor_pct=100 + buf.travel_safety_pct,
+    )
 
 
 def _pinned_job(
@@ -257,9 +262,6 @@ def _pinned_job(
     days_out: Sequence[VanDay],
     vehicles: Sequence[Vehicle],
     tm: TravelMatrix,
-    setup: int,
-    after: int,
-    factor: int,
 ) -> Job | Unscheduled:
     """A pinned appointment keeps van, date and start, or is reported with what makes it impossible."""
     assert req.pin_date is not None and req.pin_start is not None
@@ -269,35 +271,23 @@ def _pinned_job(
     if v is None:
         return _unsched(req, "pin_invalid", why="no_van_day", **detail)
     veh = vehicles[v]
-    job = Job(
-        id=req.id,
-        location=loc,
-        duration=req.duration_min * 60,
-        windows=((start, start),),
-        setup=setup,
-        after=after,
-        staff=req.staff,
-        skills=req.skills,
-        penalty=PRIORITY_PENALTY[req.priority],
-        travel_factor_pct=factor,
-        pinned=(v, start),
-    )
+    job = replace(_base_job(scenario, req, loc, [(start, start)]), pinned=(v, start))
     if veh.staff < req.staff:
         return _unsched(req, "pin_invalid", why="staff", **detail)
     if not req.skills <= veh.skills:
         return _unsched(req, "pin_invalid", why="skills", **detail)
-    if start - setup < veh.shift_start or start + req.duration_min * 60 + after > veh.shift_end:
+    if start - job.setup < veh.shift_start or start + job.duration + job.after > veh.shift_end:
         return _unsched(req, "pin_invalid", why="shift", **detail)
     if req.pin_date not in days or not _in_own_windows(scenario, req, start):
         return _unsched(req, "pin_invalid", why="window", **detail)
     if not _round_trip_fits(job, veh, tm):
         return _unsched(req, "pin_invalid", why="travel", **detail)
-    return _with_vehicles(job, frozenset({v}))
+    return replace(job, vehicles=frozenset({v}))
 
 
 def _in_own_windows(scenario: Scenario, req: Request, start: int) -> bool:
     """Whether a pinned start also respects the request's availability (the pin may not override it)."""
-    unpinned = Request(**{**req.__dict__, "pin_van": "", "pin_date": None, "pin_start": None})
+    unpinned = replace(req, pin_van="", pin_date=None, pin_start=None)
     return any(a <= start <= b for a, b in windows(scenario, unpinned, possible_days(scenario, unpinned)))
 
 
@@ -314,10 +304,6 @@ def _round_trip_fits(job: Job, veh: Vehicle, tm: TravelMatrix) -> bool:
     earliest = veh.shift_start + go + job.setup
     latest = veh.shift_end - back - job.duration - job.after
     return any(max(a, earliest) <= min(b, latest) for a, b in job.windows)
-
-
-def _with_vehicles(job: Job, vehicles: frozenset[int]) -> Job:
-    return Job(**{**job.__dict__, "vehicles": vehicles})
 
 
 def _work_limits(
