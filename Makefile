@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/bayreuth-nord
 OUT    ?= out
 
-.PHONY: venv demo test lint typecheck unit browser bench clean
+.PHONY: venv demo test lint typecheck unit browser bench bench-vrptw bench-simulate clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,14 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.matrix
+	$(BIN)/python -m bench.maps
+
+bench-vrptw: $(STAMP)
+	$(BIN)/python -m bench.vrptw --set solomon100 --time-limit 10 --workers 2
+
+bench-simulate: $(STAMP)
+	$(BIN)/python -m bench.simulate
 
 clean:
 	rm -rf $(VENV) $(OUT) .cache .mypy_cache .ruff_cache .pytest_cache

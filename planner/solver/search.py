@@ -1,30 +1,42 @@
 """Search for a good solution of a routing model and read it back as a plain `Solution`.
 
-Determinism: OR-Tools' local search is deterministic for a fixed model; the seed only permutes
-the job order in the model. The search runs in rounds of a fixed number of search branches (a
-machine-independent measure of work, about 2,500 a second here), each
-restarting from the best solution so far with the next metaheuristic of a fixed cycle (guided
-local search with two penalty weights, tabu search, simulated annealing), and stops once a whole
-cycle brings no improvement (a deterministic criterion) or at the time limit, whichever comes
-first. `Solution.stop_reason` says which, so a caller knows whether a rerun with the same
-seed reproduces the result exactly.
+A portfolio: `SearchParams.workers` processes search the same problem, each with its own job order
+(seed), first-solution heuristic and start in the metaheuristic cycle; the best solution wins, ties
+going to the lower worker index, so the choice is deterministic whenever every worker converged.
+
+Each worker runs in rounds of a fixed number of search branches (a machine-independent measure of
+work), each restarting from the best solution so far with the next metaheuristic of a fixed cycle
+(guided local search with two penalty weights, tabu search, simulated annealing), and stops once a
+whole cycle brings no improvement (a deterministic criterion) or at the time limit, whichever comes
+first. On plain problems (capacity and one window per job: the VRPTW benchmarks), jobs left out
+after the first round go to the ejection-pool search of `planner.solver.eject`, which tries to fit
+them into the same fleet before the rounds go on. `Solution.stop_reason` says how the search ended,
+so a caller knows whether a rerun with the same seed reproduces the result exactly.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.problem import Problem
 from planner.solution import Route, Solution, Visit
+from planner.solver.eject import fill, plain_view
 from planner.solver.model import Model, build_model
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
+FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
+FIRST_ROUND_SHARE = 0.2  # without convergence: time of the first round when the ejection search may follow
+EJECT_SHARE = 0.6  # ... and the time by which the ejection search must end
 
 
 @dataclass(frozen=True)
@@ -35,7 +47,8 @@ class SearchParams:
     seed: int = 1
     round_branches: int = 0  # 0 = 500 + 30 per job
     converge: bool = True  # stop once a whole cycle of rounds brings no improvement
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    first_solution: str = ""  # an OR-Tools FirstSolutionStrategy name; "" = one per worker
+    workers: int = 2  # processes of the portfolio (at most the number of cores is used)
     log: bool = False
 
 
@@ -48,12 +61,77 @@ def solve(
 ) -> Solution:
     """Solve `problem` and return routes with times; jobs that do not fit are dropped.
 
-    `on_solution` is called at every solution the search finds (for progress displays).
+    `on_solution` is called at every solution the first worker finds (for progress displays).
+    Raises NoSolutionError when no worker found a solution.
     """
     params = params or SearchParams()
+    started = time.monotonic()
+    workers = max(1, min(params.workers, os.cpu_count() or 1))
+    if workers == 1:
+        return _solve_worker(problem, params, 0, on_solution)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx: Any = multiprocessing.get_context(method)
+    children = []
+    for w in range(1, workers):
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(problem, params, w, send), daemon=True)
+        proc.start()
+        send.close()
+        children.append((proc, receive))
+    results: list[Solution | None] = []
+    try:
+        results.append(_solve_worker(problem, params, 0, on_solution))
+    except NoSolutionError:
+        results.append(None)
+    for proc, receive in children:
+        results.append(_collect(proc, receive, params.time_limit_s + 30))
+    found = [(s.objective, w, s) for w, s in enumerate(results) if s is not None]
+    if not found:
+        raise NoSolutionError("no worker found a solution")
+    best = min(found, key=lambda t: t[:2])[2]
+    converged = all(s is not None and s.stop_reason == "converged" for s in results)
+    return replace(
+        best,
+        stop_reason="converged" if converged else "time_limit",
+        elapsed_s=time.monotonic() - started,
+        solutions_found=sum(s.solutions_found for s in results if s is not None),
+    )
+
+
+def _child(problem: Problem, params: SearchParams, worker: int, send: Connection) -> None:
+    """Process entry: solve and send the solution (None when there is none)."""
+    try:
+        send.send(_solve_worker(problem, params, worker, None))
+    except NoSolutionError:
+        send.send(None)
+    finally:
+        send.close()
+
+
+def _collect(
+    proc: multiprocessing.process.BaseProcess, receive: Connection, wait_s: float
+) -> Solution | None:
+    """A child's solution, or None if it sent none in time or died."""
+    result: Solution | None = None
+    try:
+        if receive.poll(wait_s):
+            result = receive.recv()
+    except EOFError:
+        result = None
+    proc.join(5)
+    if proc.is_alive():
+        proc.terminate()
+    return result
+
+
+def _solve_worker(
+    problem: Problem, params: SearchParams, worker: int, on_solution: Callable[[], None] | None
+) -> Solution:
+    """One portfolio member: first round, ejection search when it applies, rounds until done."""
     order = list(range(len(problem.jobs)))
-    if params.seed:
-        random.Random(params.seed).shuffle(order)
+    seed = params.seed + 7919 * worker
+    if seed:
+        random.Random(seed).shuffle(order)
     model = build_model(problem, order)
     if on_solution is not None:
         model.routing.AddAtSolutionCallback(on_solution)
@@ -62,23 +140,67 @@ def solve(
         model.routing.AddSearchMonitor(model.routing.solver().BranchesLimit(budget))
     started = time.monotonic()
     deadline = started + params.time_limit_s
-    best = model.routing.SolveWithParameters(_search_parameters(params, deadline, 0))
+    plain = plain_view(problem)
+    first_end = deadline
+    if plain is not None and not params.converge:
+        first_end = started + FIRST_ROUND_SHARE * params.time_limit_s
+    first = params.first_solution or FIRST_SOLUTIONS[worker % len(FIRST_SOLUTIONS)]
+    rnd = 2 * worker  # worker 0 starts with GLS at lambda 0.1, worker 1 at 0.4, ...
+    best = model.routing.SolveWithParameters(_search_parameters(params, first, first_end, rnd))
     if best is None:
         raise NoSolutionError(f"no solution (status {model.routing.status()})")
     best = model.routing.solver().Assignment(best)
-    stall, rnd, reason, found = 0, 0, "converged", model.routing.solver().Solutions()
+    found = model.routing.solver().Solutions()
+    if plain is not None:
+        eject_end = started + EJECT_SHARE * params.time_limit_s if not params.converge else deadline
+        best = _fill_dropped(model, best, seed, eject_end, params.converge) or best
+    stall, reason = 0, "converged"
     while not params.converge or stall < len(CYCLE):
         if time.monotonic() >= deadline:
             reason = "time_limit"
             break
-        rnd += 1
-        nxt = model.routing.SolveFromAssignmentWithParameters(best, _search_parameters(params, deadline, rnd))
+        rnd += params.converge  # without convergence one metaheuristic runs to the time limit
+        nxt = model.routing.SolveFromAssignmentWithParameters(
+            best, _search_parameters(params, first, deadline, rnd)
+        )
         found += model.routing.solver().Solutions()
         if nxt is not None and nxt.ObjectiveValue() < best.ObjectiveValue():
             best, stall = model.routing.solver().Assignment(nxt), 0
         else:
             stall += 1
     return _read(model, best, reason, time.monotonic() - started, found)
+
+
+def _fill_dropped(
+    m: Model, a: pywrapcp.Assignment, seed: int, deadline: float, bounded: bool
+) -> pywrapcp.Assignment | None:
+    """An assignment serving every job (ejection-pool search), or None: nothing dropped or no luck."""
+    plain = plain_view(m.problem)
+    assert plain is not None
+    routes = [[j + 1 for j in jobs] for jobs in _job_routes(m, a)]
+    served = {c for r in routes for c in r}
+    pool = [j + 1 for j in range(len(m.problem.jobs)) if j + 1 not in served]
+    if not pool:
+        return None
+    max_steps = 200 * len(m.problem.jobs) if bounded else 10**9
+    filled = fill(plain, routes, pool, seed, deadline, max_steps)
+    if filled is None:
+        return None
+    indices = [[m.manager.NodeToIndex(m.node_of_job[c - 1]) for c in r] for r in filled]
+    read = m.routing.ReadAssignmentFromRoutes(indices, True)
+    return None if read is None else m.routing.solver().Assignment(read)
+
+
+def _job_routes(m: Model, a: pywrapcp.Assignment) -> list[list[int]]:
+    """Job indices in visiting order, one list per vehicle."""
+    routes = []
+    for v in range(len(m.problem.vehicles)):
+        jobs, index = [], a.Value(m.routing.NextVar(m.routing.Start(v)))
+        while not m.routing.IsEnd(index):
+            jobs.append(m.job_of_node[m.manager.IndexToNode(index)])
+            index = a.Value(m.routing.NextVar(index))
+        routes.append(jobs)
+    return routes
 
 
 # (metaheuristic, GLS lambda): the deterministic cycle of search rounds
@@ -90,10 +212,10 @@ CYCLE = (
 )
 
 
-def _search_parameters(params: SearchParams, deadline: float, rnd: int) -> object:
-    """Round 0 builds a start solution and improves it; round r improves with CYCLE[r % len]."""
+def _search_parameters(params: SearchParams, first: str, deadline: float, rnd: int) -> object:
+    """Build a start solution with `first` (round 0) and improve with CYCLE[rnd % len] until `deadline`."""
     sp = pywrapcp.DefaultRoutingSearchParameters()
-    sp.first_solution_strategy = getattr(FirstSolution, params.first_solution)
+    sp.first_solution_strategy = getattr(FirstSolution, first)
     meta, lam = CYCLE[rnd % len(CYCLE)]
     sp.local_search_metaheuristic = meta
     if lam:

@@ -1,0 +1,99 @@
+"""The VRPTW benchmark harness: instance parser, scaling, independent check and a short smoke run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.solomon import SCALE, InstanceError, check, read_bks, read_instance, to_problem
+from bench.vrptw import BENCH_DIR, instance_files, run
+from planner.solver import SearchParams
+
+SOLOMON = BENCH_DIR / "solomon100"
+pytestmark = pytest.mark.skipif(not SOLOMON.is_dir(), reason="shared benchmarks not available")
+
+TINY = """NAME : T3
+TYPE : CVRPTW
+DIMENSION : 3
+VEHICLES : 2
+CAPACITY : 10
+SERVICE_TIME : 5
+EDGE_WEIGHT_TYPE : EXACT_2D
+NODE_COORD_SECTION
+1 0 0
+2 3 4
+3 0 1
+DEMAND_SECTION
+1 0
+2 6
+3 6
+TIME_WINDOW_SECTION
+1 0 100
+2 0 10
+3 20 30
+DEPOT_SECTION
+1
+-1
+EOF
+"""
+
+
+def tiny(tmp_path: Path, text: str = TINY) -> Path:
+    path = tmp_path / "T3.3.2.vrptw"
+    path.write_text(text)
+    return path
+
+
+def test_parser_reads_header_sections_and_service(tmp_path: Path) -> None:
+    inst = read_instance(tiny(tmp_path))
+    assert (inst.name, inst.vehicles, inst.capacity) == ("T3", 2, 10)
+    assert inst.coords[1] == (3.0, 4.0) and inst.demand == (0, 6, 6)
+    assert inst.windows[2] == (20, 30) and inst.service == (0, 5, 5)
+    assert inst.distance(0, 1) == 5.0
+
+
+def test_parser_rejects_a_missing_node(tmp_path: Path) -> None:
+    with pytest.raises(InstanceError, match=r"nodes 1\.\.3"):
+        read_instance(tiny(tmp_path, TINY.replace("3 20 30\n", "")))
+
+
+def test_parser_rejects_a_missing_header(tmp_path: Path) -> None:
+    with pytest.raises(InstanceError, match="CAPACITY"):
+        read_instance(tiny(tmp_path, TINY.replace("CAPACITY : 10\n", "")))
+
+
+def test_scaled_travel_is_rounded_up_and_windows_are_exact(tmp_path: Path) -> None:
+    p = to_problem(read_instance(tiny(tmp_path)))
+    assert p.durations[0, 1] == 5 * SCALE and p.durations[1, 2] == 4243  # 4.2426... km rounded up
+    assert p.distances[1, 2] == 4243 and p.jobs[1].windows == ((20 * SCALE, 30 * SCALE),)
+    assert [v.capacity for v in p.vehicles] == [10, 10] and p.objective == "distance"
+
+
+def test_check_measures_distance_and_names_violations(tmp_path: Path) -> None:
+    inst = read_instance(tiny(tmp_path))
+    total, errors = check(inst, [[1], [2]])
+    assert errors == [] and total == pytest.approx(12.0)
+    _, errors = check(inst, [[1, 2]])  # 12 units of demand on a capacity of 10
+    assert errors == ["route 0: load over capacity"]
+    _, errors = check(inst, [[2, 1]])  # node 2 first: node 1 is reached after its window
+    assert any(e.startswith("route 0: node 1 reached") for e in errors)
+    _, errors = check(inst, [[1]])
+    assert errors == ["1 customers not served"]
+
+
+def test_every_solomon_instance_parses_and_has_a_bks() -> None:
+    bks = read_bks(SOLOMON / "bks.csv")
+    files = instance_files(SOLOMON, None)
+    assert len(files) == len(bks) == 56
+    inst = read_instance(files[0])
+    assert (inst.vehicles, len(inst.coords)) == (bks[inst.name][0], 101)
+
+
+@pytest.mark.parametrize("name", ["C101", "C201", "R201"])
+def test_smoke_run_is_feasible_with_a_sane_gap(name: str) -> None:
+    (path,) = instance_files(SOLOMON, [name])
+    inst = read_instance(path)
+    res = run(inst, read_bks(SOLOMON / "bks.csv")[name][1], SearchParams(time_limit_s=5, converge=False))
+    assert res.feasible, res.errors
+    assert -0.01 < res.gap < 5.0
