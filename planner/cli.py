@@ -185,6 +185,44 @@ def validate_cmd(
     _report(validate(sc, plan, network.matrix), lang)
 
 
+@app.command("simulate")
+def simulate_cmd(
+    spec_file: Annotated[
+        Path, typer.Argument(help="Simulation spec (see docs/simulate.md).", show_default=False)
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for kpis.csv and report.html.")] = Path(
+        "out-simulation"
+    ),
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler, e.g. tcp://HOST:PORT (default: local).")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Local worker processes; 0 = run in this process.", min=0)
+    ] = 2,
+) -> None:
+    """Simulate weeks of a district for each fleet variant; write kpis.csv and report.html."""
+    from planner.simulate.main import load_spec, run_spec, total_weeks
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+    try:
+        spec = load_spec(spec_file)
+        with Progress(*columns, TimeElapsedColumn(), console=err, disable=not err.is_terminal) as bar:
+            task = bar.add_task("Wochen simuliert", total=total_weeks(spec))
+            results, written = run_spec(
+                spec, out_dir, workers=workers, scheduler=scheduler, on_week=lambda _row: bar.advance(task)
+            )
+    except (VanplanError, NetworkError) as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    table = Table("Variante", "Termine/Woche", "eingeplant", "Tage Median", "Tage p90", "km/Woche", "≤15 min")
+    for s in results.summaries:
+        table.add_row(
+            s.variant, f"{s.placed_per_week:g}", f"{100 * s.share_placed:.0f} %", f"{s.wait_median_days}",
+            f"{s.wait_p90_days}", f"{s.km_per_week:g}", f"{100 * s.within_15_min:.0f} %",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{len(results.rows)} Wochen in {results.elapsed_s:.0f} s; " + _listing(written, out_dir))
+
+
 def _scenario_network_plan(
     folder: Path, plan_file: Path, cache: Path | None
 ) -> tuple[Scenario, Network, Plan]:

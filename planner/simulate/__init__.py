@@ -1,0 +1,1 @@
+"""Coverage simulation: many planned weeks of a district per fleet variant, with KPIs (docs/simulate.md)."""
