@@ -7,13 +7,12 @@ is geocoded and the road network is not opened: that is later stages' work.
 
 from __future__ import annotations
 
-import difflib
 import io
 import re
 import tomllib
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
@@ -41,6 +40,7 @@ from planner.scenario import (
     Van,
     WeeklyWindow,
 )
+from planner.tomltable import TomlTable, check_range, did_you_mean
 
 T = TypeVar("T")
 
@@ -75,7 +75,7 @@ def parse_int(text: str, low: int | None = None, high: int | None = None) -> int
     if not re.fullmatch(r"[+-]?\d+", text.strip()):
         raise ValueError(f'"{text}" is not a whole number')
     value = int(text)
-    _check_range(value, low, high)
+    check_range(value, low, high)
     return value
 
 
@@ -85,18 +85,8 @@ def parse_float(text: str, low: float | None = None, high: float | None = None) 
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cleaned):
         raise ValueError(f'"{text}" is not a number')
     value = float(cleaned)
-    _check_range(value, low, high)
+    check_range(value, low, high)
     return value
-
-
-def _check_range(value: float, low: float | None, high: float | None) -> None:
-    """Raise a ValueError naming the bounds when `value` lies outside those given (inclusive)."""
-    if low is not None and high is not None and not low <= value <= high:
-        raise ValueError(f"must be from {low:g} to {high:g}, got {value:g}")
-    if low is not None and value < low:
-        raise ValueError(f"must be at least {low:g}, got {value:g}")
-    if high is not None and value > high:
-        raise ValueError(f"must be at most {high:g}, got {value:g}")
 
 
 def parse_date(text: str) -> date:
@@ -200,12 +190,6 @@ def parse_kind(text: str) -> Kind:
         raise ValueError(f'"{text}" is not a kind ({", ".join(Kind)})') from None
 
 
-def _did_you_mean(word: str, known: Iterable[str]) -> str:
-    """A ` (did you mean x?)` hint for a misspelt name, or nothing when no name is close."""
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
 # --- tables: read as text, check the header, walk rows that record located problems ---
 
 
@@ -277,7 +261,7 @@ class _Row:
         """Check that a non-empty cell names a known id; skipped when the ids are unknown (broken file)."""
         value = self.text(column)
         if value and known is not None and value not in known:
-            self.problem(column, f'"{value}" is not a {what} id{_did_you_mean(value, known)}')
+            self.problem(column, f'"{value}" is not a {what} id{did_you_mean(value, known)}')
 
 
 @dataclass(frozen=True)
@@ -413,7 +397,7 @@ def _header_ok(
         if not name and any(row[index] for row in data):
             problems.append(InputProblem(file, 1, None, f"column {index + 1} holds data but has no name"))
         elif name and name not in known and not name.startswith(("_", "x_")):
-            hint = _did_you_mean(name, known) or " (note columns start with _ or x_)"
+            hint = did_you_mean(name, known) or " (note columns start with _ or x_)"
             problems.append(InputProblem(file, 1, name, f"unknown column{hint}"))
     return not fatal
 
@@ -436,80 +420,6 @@ _TOML_KEYS: dict[str, tuple[str, ...]] = {
     "geocoding": ("nominatim_url", "min_delay_s", "cache"),
     "map": ("tile_url",),
 }
-
-
-@dataclass(frozen=True)
-class _Section:
-    """One table of scenario.toml: typed look-ups that record a problem and fall back to the default."""
-
-    data: Mapping[str, Any]
-    path: str
-    problems: list[InputProblem]
-
-    def key(self, name: str) -> str:
-        """The dotted key for messages, e.g. `network.osm`."""
-        return f"{self.path}.{name}" if self.path else name
-
-    def problem(self, name: str, message: str) -> None:
-        """Record a problem with this key."""
-        self.problems.append(InputProblem(TOML, None, self.key(name), message))
-
-    def check_keys(self, allowed: tuple[str, ...]) -> None:
-        """Report keys this section does not know: typos would otherwise be silently ignored."""
-        for name in self.data:
-            if name not in allowed:
-                self.problem(name, f"unknown key{_did_you_mean(name, allowed)}")
-
-    def section(self, name: str, allowed: tuple[str, ...]) -> _Section:
-        """A sub-table (empty when absent), its keys checked."""
-        value = self.data.get(name, {})
-        if not isinstance(value, dict):
-            self.problem(name, "must be a table")
-            value = {}
-        section = _Section(value, self.key(name), self.problems)
-        section.check_keys(allowed)
-        return section
-
-    def text(self, name: str, default: str) -> str:
-        """A string value."""
-        value = self.data.get(name, default)
-        if not isinstance(value, str):
-            self.problem(name, f"must be a string in quotes, got {value!r}")
-            return default
-        return value
-
-    def flag(self, name: str, default: bool) -> bool:
-        """A boolean value (`true` or `false`)."""
-        value = self.data.get(name, default)
-        if not isinstance(value, bool):
-            self.problem(name, f"must be true or false, got {value!r}")
-            return default
-        return value
-
-    def number(self, name: str, default: float, low: float = 0.0, high: float | None = None) -> float:
-        """A number within `low`..`high`."""
-        value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(name, f"must be a number, got {value!r}")
-            return default
-        return float(value) if self._in_range(name, value, low, high) else default
-
-    def whole(self, name: str, default: int, low: int = 0) -> int:
-        """A whole number of at least `low`."""
-        value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(name, f"must be a whole number, got {value!r}")
-            return default
-        return value if self._in_range(name, value, low, None) else default
-
-    def _in_range(self, name: str, value: float, low: float | None, high: float | None) -> bool:
-        """Whether `value` lies within the bounds; records the problem when it does not."""
-        try:
-            _check_range(value, low, high)
-        except ValueError as exc:
-            self.problem(name, str(exc))
-            return False
-        return True
 
 
 def _read_toml(folder: Path, problems: list[InputProblem]) -> dict[str, Any] | None:
@@ -535,7 +445,7 @@ def _settings(
     raw: dict[str, Any], folder: Path, today: date, problems: list[InputProblem]
 ) -> Settings | None:
     """The settings; None when the week is missing or bad (broken values elsewhere fall back to defaults)."""
-    top = _Section(raw, "", problems)
+    top = TomlTable(raw, "", TOML, problems)
     top.check_keys(_TOML_KEYS[""])
     week = _week(top)
     timezone = top.text("timezone", "Europe/Berlin")
@@ -546,32 +456,32 @@ def _settings(
     language = top.text("language", "de")
     if language not in ("de", "en"):
         top.problem("language", f'"{language}" is not a supported language (de or en)')
-    home_visit = top.section("home_visit", _TOML_KEYS["home_visit"])
-    work = top.section("work", _TOML_KEYS["work"])
-    solver = top.section("solver", _TOML_KEYS["solver"])
+    home_visit = top.table("home_visit", _TOML_KEYS["home_visit"])
+    work = top.table("work", _TOML_KEYS["work"])
+    solver = top.table("solver", _TOML_KEYS["solver"])
     settings = Settings(
         name=top.text("name", folder.name),
         week=week or "",
         timezone=timezone,
         depots=_depots(top),
-        network=_network(top.section("network", _TOML_KEYS["network"]), folder),
-        buffers=_buffers(top.section("buffers", _TOML_KEYS["buffers"])),
+        network=_network(top.table("network", _TOML_KEYS["network"]), folder),
+        buffers=_buffers(top.table("buffers", _TOML_KEYS["buffers"])),
         planning_date=_planning_date(top, today),
         notice_days=home_visit.whole("notice_days", 21),
         reminder_days=home_visit.whole("reminder_days", 10),
         max_work_min=work.whole("max_work_min", 600, low=1),
         time_limit_s=solver.number("time_limit_s", 30.0, low=0.1),
         seed=solver.whole("seed", 1),
-        geocoding=_geocoding(top.section("geocoding", _TOML_KEYS["geocoding"]), folder),
+        geocoding=_geocoding(top.table("geocoding", _TOML_KEYS["geocoding"]), folder),
         show_names=top.flag("show_names", False),
         language=language,
         contact=top.text("contact", ""),
-        tile_url=top.section("map", _TOML_KEYS["map"]).text("tile_url", ""),
+        tile_url=top.table("map", _TOML_KEYS["map"]).text("tile_url", ""),
     )
     return settings if week else None
 
 
-def _week(top: _Section) -> str | None:
+def _week(top: TomlTable) -> str | None:
     """The required ISO week."""
     if "week" not in top.data:
         top.problem("week", 'is required, e.g. week = "2026-W49"')
@@ -583,7 +493,7 @@ def _week(top: _Section) -> str | None:
         return None
 
 
-def _planning_date(top: _Section, today: date) -> date:
+def _planning_date(top: TomlTable, today: date) -> date:
     """`planning_date` as a TOML date or a date string; default `today`."""
     value = top.data.get("planning_date", today)
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -598,7 +508,7 @@ def _planning_date(top: _Section, today: date) -> date:
         return today
 
 
-def _depots(top: _Section) -> tuple[Depot, ...]:
+def _depots(top: TomlTable) -> tuple[Depot, ...]:
     """The `[[depots]]`: at least one, ids unique, each with id and a valid lat/lon."""
     tables = top.data.get("depots", [])
     if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
@@ -609,7 +519,7 @@ def _depots(top: _Section) -> tuple[Depot, ...]:
     depots: list[Depot] = []
     for number, table in enumerate(tables, start=1):
         start = len(top.problems)
-        section = _Section(table, f"depots[{number}]", top.problems)
+        section = TomlTable(table, f"depots[{number}]", TOML, top.problems)
         section.check_keys(_TOML_KEYS["depots"])
         for name in ("id", "lat", "lon"):
             if name not in table:
@@ -634,7 +544,7 @@ def _toml_ids(raw: dict[str, Any] | None) -> frozenset[str] | None:
     )
 
 
-def _network(section: _Section, folder: Path) -> NetworkSettings:
+def _network(section: TomlTable, folder: Path) -> NetworkSettings:
     """The `[network]` table; `osm` resolved against the scenario folder."""
     osm = section.text("osm", "")
     return NetworkSettings(
@@ -646,7 +556,7 @@ def _network(section: _Section, folder: Path) -> NetworkSettings:
     )
 
 
-def _geocoding(section: _Section, folder: Path) -> GeocodingSettings:
+def _geocoding(section: TomlTable, folder: Path) -> GeocodingSettings:
     """The `[geocoding]` table; `cache` resolved against the scenario folder."""
     return GeocodingSettings(
         nominatim_url=section.text("nominatim_url", ""),
@@ -663,11 +573,11 @@ def _in_folder(folder: Path, text: str) -> Path | None:
     return path if path.is_absolute() else folder / path
 
 
-def _buffers(section: _Section) -> dict[Kind, Buffers]:
+def _buffers(section: TomlTable) -> dict[Kind, Buffers]:
     """A `Buffers` for every kind; missing tables and keys are 0, negative values are problems."""
     buffers: dict[Kind, Buffers] = {}
     for kind in Kind:
-        table = section.section(kind, _TOML_KEYS["buffers.kind"])
+        table = section.table(kind, _TOML_KEYS["buffers.kind"])
         values = {name: table.whole(name, 0) for name in _TOML_KEYS["buffers.kind"]}
         buffers[kind] = Buffers(**values)
     return buffers

@@ -10,11 +10,11 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from planner.errors import InputError, InputProblem
 from planner.load import parse_skills, parse_time, parse_week, parse_weekdays
 from planner.scenario import Buffers, Depot, Kind, Point
+from planner.tomltable import TomlTable
 
 CLIENT_KINDS = (Kind.WALK_AND_TALK, Kind.HOME_VISIT, Kind.ACCOMPANY)
 SITE_KINDS = ("parking", "square", "townhall")
@@ -128,92 +128,6 @@ class Spec:
         return self.buffers | variant.buffers
 
 
-class _Reader:
-    """Typed look-ups in one TOML table that record problems under the dotted key and return defaults."""
-
-    def __init__(self, data: Any, path: str, file: str, problems: list[InputProblem]) -> None:
-        """`path` is the table's dotted key ("" at the top)."""
-        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
-        self.path, self.file, self.problems = path, file, problems
-        if not isinstance(data, dict):
-            self.problem("", "must be a table")
-
-    def key(self, name: str) -> str:
-        """The dotted key of an entry, for messages."""
-        return ".".join(p for p in (self.path, name) if p)
-
-    def problem(self, name: str, message: str) -> None:
-        """Record a problem at this key."""
-        self.problems.append(InputProblem(self.file, None, self.key(name) or None, message))
-
-    def check(self, allowed: tuple[str, ...]) -> _Reader:
-        """Report unknown keys (typos would be ignored silently otherwise)."""
-        for name in self.data:
-            if name not in allowed:
-                self.problem(name, f"unknown key (known: {', '.join(allowed)})")
-        return self
-
-    def table(self, name: str, allowed: tuple[str, ...]) -> _Reader:
-        """A sub-table, empty when absent."""
-        return _Reader(self.data.get(name, {}), self.key(name), self.file, self.problems).check(allowed)
-
-    def tables(self, name: str) -> list[_Reader]:
-        """An array of tables `[[name]]`, empty when absent."""
-        value = self.data.get(name, [])
-        if not isinstance(value, list):
-            self.problem(name, "must be an array of tables")
-            return []
-        return [
-            _Reader(t, f"{self.key(name)}[{i}]", self.file, self.problems) for i, t in enumerate(value, 1)
-        ]
-
-    def text(self, name: str, default: str | None = None) -> str:
-        """A string; required when there is no default."""
-        value = self.data.get(name, default)
-        if value is None:
-            self.problem(name, "is required")
-            return ""
-        if not isinstance(value, str):
-            self.problem(name, f"must be a string in quotes, got {value!r}")
-            return default or ""
-        return value
-
-    def number(self, name: str, default: float, low: float = 0.0, high: float | None = None) -> float:
-        """A number within `low`..`high`."""
-        value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(name, f"must be a number, got {value!r}")
-            return default
-        if value < low or (high is not None and value > high):
-            bounds = f"from {low:g} to {high:g}" if high is not None else f"at least {low:g}"
-            self.problem(name, f"must be {bounds}, got {value:g}")
-            return default
-        return float(value)
-
-    def whole(self, name: str, default: int, low: int = 0) -> int:
-        """A whole number of at least `low`."""
-        value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.problem(name, f"must be a whole number of at least {low}, got {value!r}")
-            return default
-        return value
-
-    def parsed(self, name: str, parse: Any, default: Any) -> Any:
-        """A string run through a planner.load cell parser."""
-        try:
-            return parse(self.text(name, default))
-        except ValueError as exc:
-            self.problem(name, str(exc))
-            return parse(default)
-
-    def shares(self, name: str, known: tuple[str, ...], default: dict[str, float]) -> dict[str, float]:
-        """A table of non-negative numbers under known names."""
-        if name not in self.data:
-            return default
-        table = self.table(name, known)
-        return {k: table.number(k, 0.0) for k in table.data}
-
-
 def load_spec(path: Path) -> Spec:
     """Read and check a spec file; raises InputError listing every problem."""
     problems: list[InputProblem] = []
@@ -224,11 +138,13 @@ def load_spec(path: Path) -> Spec:
         raise InputError([InputProblem(file, None, None, f"not found: {path}")]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError([InputProblem(file, None, None, f"not a valid TOML file: {exc}")]) from None
-    top = _Reader(raw, "", file, problems).check(_TOP)
+    top = TomlTable(raw, "", file, problems).check_keys(_TOP)
     osm = (path.parent / top.text("osm")).resolve()
     if top.data.get("osm") and not osm.is_file():
         top.problem("osm", f"OSM extract not found: {osm}")
-    depots = tuple(_depot(t.check(("id", "name", "lat", "lon", "address"))) for t in top.tables("depots"))
+    depots = tuple(
+        _depot(t.check_keys(("id", "name", "lat", "lon", "address"))) for t in top.tables("depots")
+    )
     network = top.table("network", ("van_speed_factor", "max_snap_m"))
     spec = Spec(
         path=path,
@@ -259,14 +175,14 @@ def load_spec(path: Path) -> Spec:
     return spec
 
 
-def _depot(t: _Reader) -> Depot:
+def _depot(t: TomlTable) -> Depot:
     """A `[[depots]]` table."""
     point = Point(t.number("lat", 0.0, -90, 90), t.number("lon", 0.0, -180, 180))
     depot_id = t.text("id")
     return Depot(depot_id, t.text("name", depot_id), point, t.text("address", ""))
 
 
-def _buffers(t: _Reader) -> dict[Kind, Buffers]:
+def _buffers(t: TomlTable) -> dict[Kind, Buffers]:
     """The kinds written in a `[buffers.KIND]` table, missing keys 0."""
     table = t.table("buffers", tuple(Kind))
     return {
@@ -277,7 +193,7 @@ def _buffers(t: _Reader) -> dict[Kind, Buffers]:
     }
 
 
-def _population(t: _Reader) -> Population:
+def _population(t: TomlTable) -> Population:
     """The `[population]` table."""
     return Population(
         clients=t.whole("clients", 400, low=1),
@@ -286,7 +202,7 @@ def _population(t: _Reader) -> Population:
     )
 
 
-def _requests(t: _Reader) -> RequestStream:
+def _requests(t: TomlTable) -> RequestStream:
     """The `[requests]` table; van stops come from the variants, not from the mix."""
     default = RequestStream()
     mix = t.shares("mix", tuple(CLIENT_KINDS), {k.value: float(v) for k, v in default.mix.items()})
@@ -300,7 +216,7 @@ def _requests(t: _Reader) -> RequestStream:
     )
 
 
-def _siting(t: _Reader) -> Siting:
+def _siting(t: TomlTable) -> Siting:
     """The `[siting]` table."""
     kinds = t.data.get("kinds", list(SITE_KINDS))
     if not isinstance(kinds, list) or not set(kinds) <= set(SITE_KINDS):
@@ -309,9 +225,9 @@ def _siting(t: _Reader) -> Siting:
     return Siting(t.number("minutes", 15.0, low=1.0), t.whole("max_sites", 6, low=1), tuple(kinds))
 
 
-def _variant(t: _Reader, depots: tuple[Depot, ...]) -> Variant:
+def _variant(t: TomlTable, depots: tuple[Depot, ...]) -> Variant:
     """A `[[variants]]` table."""
-    t.check(_VARIANT)
+    t.check_keys(_VARIANT)
     known = {d.id for d in depots}
     depot_ids = tuple(t.data.get("depots", []))
     for d in depot_ids:
@@ -319,12 +235,12 @@ def _variant(t: _Reader, depots: tuple[Depot, ...]) -> Variant:
             t.problem("depots", f'unknown depot "{d}" (known: {", ".join(sorted(known))})')
     vans: int | tuple[VanSpec, ...]
     if isinstance(t.data.get("vans"), list):
-        vans = tuple(_van(v.check(_VAN), known) for v in t.tables("vans"))
+        vans = tuple(_van(v.check_keys(_VAN), known) for v in t.tables("vans"))
     else:
         vans = t.whole("vans", 1, low=1)
     coaches: int | tuple[CoachSpec, ...]
     if isinstance(t.data.get("coaches"), list):
-        coaches = tuple(_coach(c.check(_COACH)) for c in t.tables("coaches"))
+        coaches = tuple(_coach(c.check_keys(_COACH)) for c in t.tables("coaches"))
     else:
         coaches = t.whole("coaches", 2, low=1)
     stops = t.data.get("van_stops", 0)
@@ -344,7 +260,7 @@ def _variant(t: _Reader, depots: tuple[Depot, ...]) -> Variant:
     )
 
 
-def _van(t: _Reader, depots: set[str]) -> VanSpec:
+def _van(t: TomlTable, depots: set[str]) -> VanSpec:
     """A van written out in a variant."""
     depot = t.text("depot", "")
     if depots and depot and depot not in depots:
@@ -362,7 +278,7 @@ def _van(t: _Reader, depots: set[str]) -> VanSpec:
     )
 
 
-def _coach(t: _Reader) -> CoachSpec:
+def _coach(t: TomlTable) -> CoachSpec:
     """A coach written out in a variant."""
     coach_id = t.text("id")
     return CoachSpec(
