@@ -85,7 +85,7 @@ def _tour(scenario: Scenario, built: Built, route: Route) -> Tour:
                 preferred_coach=req.preferred_coach,
                 bring=req.bring,
                 note=req.note,
-                client_name=req.client_name,
+                client_name=req.client_name if scenario.settings.show_names else "",
             )
         )
         leave, loc = start + job.duration + job.after, job.location

@@ -14,12 +14,16 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
+from planner.errors import InputError, InputProblem
 from planner.network import TravelMatrix
 from planner.plan import Unscheduled
 from planner.problem import Break, Job, Problem, Vehicle, WorkLimit
 from planner.scenario import Buffers, Kind, Point, Request, Scenario
 
 DAY = 86_400
+# Cost of leaving a request out, per started hour of the appointment (so a 3-hour van stop block is
+# worth three 1-hour meetings of the same priority, not one): each priority level weighs three times
+# the next, so the least urgent requests go first when the week is full.
 PRIORITY_PENALTY = {1: 81_000_000, 2: 27_000_000, 3: 9_000_000, 4: 3_000_000, 5: 1_000_000}
 PREFERRED_BONUS = 3_600  # cost of missing the client's own coach: about 15 min of driving
 MatrixFn = Callable[[Sequence[Point]], TravelMatrix]
@@ -86,14 +90,24 @@ def possible_days(scenario: Scenario, req: Request, notice: bool = True) -> list
 
 
 def windows(scenario: Scenario, req: Request, days: Sequence[date]) -> list[tuple[int, int]]:
-    """Allowed appointment starts (seconds of the week) on the given dates."""
+    """Allowed appointment starts (seconds of the week) on the given dates.
+
+    A pin or a fixed start is one instant; it counts only where the client is available, because
+    both refer to the same appointment (docs/input.md).
+    """
+    free = _available(scenario, req, days)
+    fixed = (
+        datetime.combine(req.pin_date, req.pin_start) if req.pin_date and req.pin_start else req.fixed_start
+    )
+    if fixed is None:
+        return free
+    t = seconds(scenario, fixed)
+    return [(t, t)] if any(a <= t <= b for a, b in free) else []
+
+
+def _available(scenario: Scenario, req: Request, days: Sequence[date]) -> list[tuple[int, int]]:
+    """Starts that keep the whole appointment inside the client's availability on the given dates."""
     dur = req.duration_min * 60
-    if req.pin_date is not None and req.pin_start is not None:
-        candidates = [datetime.combine(req.pin_date, req.pin_start)]
-        return [(seconds(scenario, c), seconds(scenario, c)) for c in candidates if c.date() in days]
-    if req.fixed_start is not None:
-        fs = req.fixed_start
-        return [(seconds(scenario, fs), seconds(scenario, fs))] if fs.date() in days else []
     result = []
     for d in days:
         base = seconds(scenario, datetime.combine(d, time()))
@@ -119,6 +133,18 @@ def build(scenario: Scenario, points: Mapping[str, Point], matrix_of: MatrixFn) 
     ]
     locs = [d.point for d in depots] + [points[r.id] for r in placed]
     tm = matrix_of(locs)
+    far = [
+        InputProblem(
+            "scenario.toml",
+            None,
+            f"depots[{k + 1}]",
+            f"depot {d.id} is {tm.snap_m[k]:.0f} m from the road network",
+        )
+        for k, d in enumerate(depots)
+        if not tm.reachable[k]
+    ]
+    if far:
+        raise InputError(far)
     depot_loc = {d.id: k for k, d in enumerate(depots)}
     vehicles = tuple(_vehicle(scenario, vd, depot_loc[vd.depot]) for vd in days_out)
 
@@ -216,6 +242,9 @@ def _job(
     if not wins:
         if first is not None and windows(scenario, req, possible_days(scenario, req, notice=False)):
             return _unsched(req, "notice_period", date=first.isoformat())
+        if req.fixed_start is not None:
+            fs = req.fixed_start
+            return _unsched(req, "fixed_outside", date=fs.date().isoformat(), time=f"{fs:%H:%M}")
         return _unsched(req, "no_window", days=day_names)
     window_days = {d for d in days if any(_on_day(scenario, d, w) for w in wins)}
     on_days = [v for v, vd in enumerate(days_out) if vd.day in window_days]
@@ -249,7 +278,7 @@ def _base_job(scenario: Scenario, req: Request, loc: int, wins: Sequence[tuple[i
         after=(buf.overrun_min + buf.documentation_min) * 60,
         staff=req.staff,
         skills=req.skills,
-        penalty=PRIORITY_PENALTY[req.priority],
+        penalty=PRIORITY_PENALTY[req.priority] * max(1, round(req.duration_min / 60)),
         travel_factor_pct=100 + buf.travel_safety_pct,
     )
 
@@ -334,4 +363,4 @@ def _unsched(req: Request, reason: str, **detail: str) -> Unscheduled:
 
 
 def _iso(d: date | None) -> str:
-    return d.isoformat() if d else "-"
+    return d.isoformat() if d else "…"

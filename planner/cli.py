@@ -6,6 +6,8 @@ Exit codes: 0 success, 2 input error (file, row and column named), 3 the plan br
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -119,7 +121,12 @@ def plan_cmd(
     except (VanplanError, NetworkError) as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     written = write_tables(run.plan, run.scenario, out_dir, lang)
-    if not no_maps:
+    if run.violations:
+        # never hand out maps, sheets or calendars of a plan that breaks a rule
+        report = out_dir / "violations.txt"
+        report.write_text("\n".join(map(str, run.violations)) + "\n", encoding="utf-8")
+        written.append(report)
+    elif not no_maps:
         written += render_all(run.plan, run.scenario, run.network, out_dir, lang=lang, pdf=pdf)
     _notices(run.plan, lang)
     _summary(run.plan, lang)
@@ -160,10 +167,17 @@ def map_cmd(
     sc, network, plan = _scenario_network_plan(scenario, plan_file, cache)
     if coach is not None and coach not in {c.id for c in sc.coaches}:
         raise _fail(f"--coach {coach!r} is not a coach of the scenario", EXIT_INPUT)
-    plan = _restrict(plan, coach, day)
-    written = render_all(plan, sc, network, out_dir, lang=lang, pdf=pdf)
-    if coach is not None:
-        written = [p for p in written if _belongs_to_coach(p, out_dir, coach)]
+    when = _date_option(day)
+    with tempfile.TemporaryDirectory() as tmp:
+        rendered = render_all(_restrict(plan, coach, when), sc, network, Path(tmp), lang=lang, pdf=pdf)
+        written = []
+        for path in rendered:
+            rel = path.relative_to(tmp)
+            if _wanted(rel, coach, when):
+                target = out_dir / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                written.append(target)
     out.print(
         f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {out_dir}/ "
         + _listing(written, out_dir)
@@ -239,25 +253,35 @@ def _scenario_network_plan(
     return sc, network, plan
 
 
-def _restrict(plan: Plan, coach: str | None, day: str | None) -> Plan:
-    """The plan cut down to one coach's tours and/or one date."""
+def _date_option(day: str | None) -> date | None:
+    """The --date option as a date."""
     try:
-        when = date.fromisoformat(day) if day else None
+        return date.fromisoformat(day) if day else None
     except ValueError:
         raise _fail(f"--date must be YYYY-MM-DD, not {day!r}", EXIT_INPUT) from None
+
+
+def _restrict(plan: Plan, coach: str | None, when: date | None) -> Plan:
+    """The plan cut down to one coach's tours and/or one date."""
     tours = tuple(
         t for t in plan.tours if (coach is None or coach in t.crew) and (when is None or t.day == when)
     )
     if not tours:
         raise _fail("no tour matches --coach/--date in this plan", EXIT_INPUT)
-    unscheduled = plan.unscheduled if coach is None else ()
+    unscheduled = plan.unscheduled if coach is None and when is None else ()
     return replace(plan, tours=tours, unscheduled=unscheduled)
 
 
-def _belongs_to_coach(path: Path, out_dir: Path, coach: str) -> bool:
-    """Only the coach's own pages and calendar (co-riders' pages are rendered but not listed)."""
-    parts = path.relative_to(out_dir).parts
-    return parts[:2] == ("coaches", slug(coach)) or parts == ("calendars", f"{slug(coach)}.ics")
+def _wanted(rel: Path, coach: str | None, when: date | None) -> bool:
+    """Whether a rendered file belongs to the selection; week files and calendars only when whole.
+
+    A week page or calendar made from a cut-down plan would overwrite the full one with less, so
+    with --date only that day's pages are kept, and with --coach only that coach's pages.
+    """
+    mine = ("coaches", slug(coach or ""))
+    if coach is not None and rel.parts[:2] != mine and rel.parts != ("calendars", f"{slug(coach)}.ics"):
+        return False
+    return when is None or (rel.parts[0] != "calendars" and when.isoformat() in rel.name)
 
 
 def _listing(paths: list[Path], root: Path) -> str:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from planner.assemble import assemble
 from planner.build import build
+from planner.errors import InputError, InputProblem
 from planner.geocode import geocode_requests
 from planner.load import load_scenario
-from planner.network import Network, load_network
+from planner.network import Network, NetworkError, load_network
 from planner.plan import Plan
 from planner.scenario import Scenario
 from planner.solver import SearchParams, solve
@@ -56,6 +57,14 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vanplan"
 
 
+def network_of(scenario: Scenario, cache: Path) -> Network:
+    """The scenario's road network; a missing or unreadable extract is an input error at network.osm."""
+    try:
+        return load_network(scenario.settings.network, scenario.folder, cache)
+    except NetworkError as exc:
+        raise InputError([InputProblem("scenario.toml", None, "network.osm", str(exc))]) from exc
+
+
 def plan_scenario(
     folder: Path,
     *,
@@ -82,10 +91,10 @@ def plan_scenario(
     settings = scenario.settings
     limit = settings.time_limit_s if time_limit_s is None else time_limit_s
     seed_used = settings.seed if seed is None else seed
+    with stage("network"):
+        network = network_of(scenario, cache)
     with stage("geocode"):
         geo = geocode_requests(scenario.requests, settings.geocoding, settings.network.osm)
-    with stage("network"):
-        network = load_network(settings.network, folder, cache)
     with stage("matrix"):
         points = {r.id: r.point for r in scenario.requests if r.point is not None} | dict(geo.points)
         built = build(scenario, points, network.matrix)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import osmium
 
+from planner.network import NetworkError
 from planner.scenario import Point
 
 RESIDENTIAL_BUILDINGS = frozenset(
@@ -145,6 +146,14 @@ def _groups(tags: dict[str, str]) -> Iterable[tuple[str, str]]:
 
 def read_places(path: Path) -> Places:
     """Read the features of an .osm, .osm.gz or .osm.pbf extract; ways clipped by the extract are skipped."""
+    try:
+        return _read(path)
+    except RuntimeError as exc:  # osmium's way of saying the file is missing or not OSM data
+        raise NetworkError(f"cannot read OSM extract {path}: {exc}") from exc
+
+
+def _read(path: Path) -> Places:
+    """read_places without the error translation."""
     found: dict[str, list[Place]] = {name: [] for name in Places.__dataclass_fields__}
     processor = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)

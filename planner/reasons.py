@@ -27,6 +27,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Ankündigungsfrist erst am {date} erfüllt",
         "Notice period only satisfied on {date}",
     ),
+    "fixed_outside": (
+        "Fester Termin am {date} um {time} liegt außerhalb der Verfügbarkeit, des Zeitraums oder der Woche",
+        "Fixed appointment on {date} at {time} lies outside the availability, the date range or the week",
+    ),
     "no_window": (
         "Keine Verfügbarkeit der Person passt in die möglichen Tage ({days})",
         "No availability window of the client fits the possible days ({days})",
@@ -67,6 +71,7 @@ REASON_COLUMN: dict[str, str] = {
     "unreachable": "lat/lon",
     "outside_week": "earliest_date/latest_date",
     "notice_period": "notice_sent",
+    "fixed_outside": "fixed_start",
     "no_window": "availability",
     "no_van_day": "earliest_date/latest_date",
     "staff": "staff",

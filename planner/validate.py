@@ -159,7 +159,7 @@ def _check_stop(
         out.append(Violation("staff", w, f"needs {req.staff} staff, crew has {len(tour.crew)}"))
     if not req.skills <= crew_skills:
         out.append(Violation("skills", w, f"crew lacks {sorted(req.skills - crew_skills)}"))
-    day = stop.start.date()
+    day = stop.start.astimezone(scenario.settings.tz).date()
     if (req.earliest and day < req.earliest) or (req.latest and day > req.latest):
         out.append(Violation("date_range", w, f"{day} outside {req.earliest}..{req.latest}"))
     if req.kind is Kind.HOME_VISIT:
@@ -172,7 +172,9 @@ def _check_stop(
                     f"notice sent {sent} is less than {scenario.settings.notice_days} days before",
                 )
             )
-    naive_start, naive_end = stop.start.replace(tzinfo=None), stop.end.replace(tzinfo=None)
+    tz = scenario.settings.tz
+    naive_start = stop.start.astimezone(tz).replace(tzinfo=None)
+    naive_end = stop.end.astimezone(tz).replace(tzinfo=None)
     if req.fixed_start is not None and naive_start != req.fixed_start:
         out.append(Violation("fixed_start", w, f"starts {naive_start}, fixed at {req.fixed_start}"))
     if req.availability and not any(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,70 @@ def test_unreadable_plan_file_is_an_input_error(tmp_path: Path, cache: Path) -> 
     result = vanplan("validate", VALID_MIN, tmp_path / "plan.json", cache=cache)
     assert result.returncode == 2
     assert "not a readable plan" in result.stderr and "Traceback" not in result.stderr
+
+
+def edited_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """valid_min with one text replacement in one file (and its extract path made absolute)."""
+    folder = tmp_path / "sc"
+    shutil.copytree(VALID_MIN, folder)
+    toml = folder / "scenario.toml"
+    extract = (ROOT.parent / "shared" / "osm" / "north-bayreuth.osm.gz").as_posix()
+    toml.write_text(
+        re.sub(r'osm = ".*"', f'osm = "{extract}"', toml.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text
+    (folder / file).write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
+def test_missing_extract_is_an_input_error_at_network_osm(tmp_path: Path, cache: Path) -> None:
+    folder = edited_copy(tmp_path, "scenario.toml", "north-bayreuth.osm.gz", "nope.osm.gz")
+    result = vanplan("plan", folder, "--out", tmp_path / "out", "--time-limit", "1", cache=cache)
+    assert result.returncode == 2
+    assert "scenario.toml, key network.osm" in result.stderr and "nope.osm.gz" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_depot_off_the_road_network_is_an_input_error(tmp_path: Path, cache: Path) -> None:
+    text = (VALID_MIN / "scenario.toml").read_text(encoding="utf-8")
+    lat_line = next(line for line in text.splitlines() if line.startswith("lat"))
+    folder = edited_copy(tmp_path, "scenario.toml", lat_line, "lat = 52.52")  # Berlin
+    result = vanplan("plan", folder, "--out", tmp_path / "out", "--time-limit", "1", cache=cache)
+    assert result.returncode == 2
+    assert "scenario.toml, key depots[1]" in result.stderr and "from the road network" in result.stderr
+
+
+def test_map_for_one_coach_and_day_leaves_the_week_files_alone(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], cache: Path, tmp_path: Path
+) -> None:
+    out, _ = demo
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    tour = rows(out / "tours.csv")[0]
+    coach, day = tour["coaches"].split(";")[0], tour["date"]
+    before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    result = vanplan(
+        "map", DEMO, copy / "plan.json", "--out", copy, "--coach", coach, "--date", day, cache=cache
+    )
+    assert result.returncode == 0, result.stderr
+    changed = {p for p in copy.rglob("*") if p.is_file() and before.get(p) != p.read_bytes()}
+    assert (copy / "maps" / "woche.html").read_bytes() == before[copy / "maps" / "woche.html"]
+    assert all(p.parent.name == coach and day in p.name for p in changed), changed
+
+
+def test_plan_that_breaks_a_rule_gets_no_maps_or_calendars(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import planner.pipeline
+    from planner.cli import app
+    from planner.validate import Violation
+
+    monkeypatch.setattr(planner.pipeline, "validate", lambda *a: [Violation("travel", "R1", "too fast")])
+    args = ["plan", str(VALID_MIN), "--out", str(tmp_path), "--time-limit", "1", "--cache", str(cache)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3
+    assert (tmp_path / "violations.txt").read_text(encoding="utf-8").startswith("[travel] R1")
+    assert not (tmp_path / "maps").exists() and not (tmp_path / "calendars").exists()

@@ -168,7 +168,7 @@ def test_weekly_hours_limit_a_coach() -> None:
     p, violations = plan(scenario(reqs, crews={("V1", 0): ("A",)}, coaches=coaches))
     assert violations == []
     assert sum(t.work_min for t in p.tours) <= 120
-    assert len(p.unscheduled) >= 2
+    assert len(p.stops()) == 2  # 5 + 50 + 50 + 5 min fit in two hours, a third would not
 
 
 def test_every_request_is_placed_or_explained() -> None:
@@ -202,3 +202,20 @@ def test_missing_language_on_the_only_possible_day_is_named() -> None:
     req = request("r1", Kind.ACCOMPANY, skills=frozenset({"tr"}), fixed_start=local(day(1), "10:00"))
     p, _ = plan(scenario([req], crews=crews))
     assert reasons(p) == {"r1": "skills"}
+
+
+def test_fixed_start_outside_the_clients_availability_is_reported_not_planned() -> None:
+    req = request(
+        "r1", Kind.ACCOMPANY, availability=(window(0, "09:00", "12:00"),), fixed_start=local(day(2), "10:30")
+    )
+    crews = {("V1", 0): ("A",), ("V1", 2): ("A",)}
+    p, _ = plan(scenario([req], crews=crews))
+    assert reasons(p) == {"r1": "fixed_outside"}
+
+
+def test_client_names_stay_out_of_the_plan_unless_allowed() -> None:
+    named = [request("r1", client_name="Erika Mustermann")]
+    p, _ = plan(scenario(named))
+    assert "Mustermann" not in p.to_json()
+    p, _ = plan(scenario(named, show_names=True))
+    assert "Mustermann" in p.to_json()
