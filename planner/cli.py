@@ -302,7 +302,7 @@ def _lang(lang: str) -> str:
 
 def _notices(plan: Plan, lang: str) -> None:
     """Requests that could not be planned for a reason in their own row, located like input errors."""
-    located = [u for u in plan.unscheduled if u.reason in REASON_COLUMN]
+    located = sorted((u for u in plan.unscheduled if u.reason in REASON_COLUMN), key=lambda u: u.row or 0)
     if not located:
         return
     title = "Nicht planbar (Eingaben prüfen):" if lang == "de" else "Cannot be planned (check the input):"

@@ -478,6 +478,12 @@ def _settings(
         contact=top.text("contact", ""),
         tile_url=top.table("map", _TOML_KEYS["map"]).text("tile_url", ""),
     )
+    if settings.reminder_days >= settings.notice_days:
+        home_visit.problem(
+            "reminder_days",
+            f"the reminder ({settings.reminder_days} days before) must come after the notice "
+            f"({settings.notice_days} days before the visit)",
+        )
     return settings if week else None
 
 
