@@ -14,8 +14,8 @@ import icalendar
 
 from maps.coach import coach_tours
 from maps.layers import coach_name, coach_phone, van_name
-from maps.text import bring_list, client_ref, clock, kind_name, texts
-from planner.plan import Plan
+from maps.text import Texts, bring_list, client_ref, clock, kind_name, texts
+from planner.plan import Plan, Tour
 from planner.scenario import Scenario
 
 
@@ -32,6 +32,26 @@ def _created(plan: Plan) -> datetime:
         return datetime.fromisoformat(plan.created).astimezone(UTC)
     except ValueError:
         return datetime.now(UTC)
+
+
+def _tour_event(
+    plan: Plan, scenario: Scenario, tour: Tour, tx: Texts, tz: ZoneInfo, stamp: datetime
+) -> icalendar.Event:
+    """The whole van-day from leaving the depot to returning.
+
+    Without it the calendar would show the coach free during drives, setup and documentation.
+    """
+    event = icalendar.Event()
+    event.add("uid", event_uid(plan, f"tour-{tour.van}-{tour.day.isoformat()}"))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", tour.depart.astimezone(tz))
+    event.add("dtend", tour.back.astimezone(tz))
+    event.add("summary", f"{van_name(scenario, tour.van)}: {tx.leave_depot} {clock(tour.depart, tz)}")
+    lines = [f"{tx.leave_depot} {clock(tour.depart, tz)} · {tx.back_at_depot} {clock(tour.back, tz)}"]
+    lines += [f"{clock(s.start, tz)} {kind_name(tx, s.kind)}" for s in tour.stops]
+    event.add("description", "\n".join(lines))
+    event.add("class", "CONFIDENTIAL")
+    return event
 
 
 def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "de") -> bytes:
@@ -54,6 +74,7 @@ def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "d
             for c in others
             if coach_phone(scenario, c)
         ]
+        cal.add_component(_tour_event(plan, scenario, tour, tx, tz, stamp))
         for stop in tour.stops:
             client = client_ref(tx, stop, scenario.settings.show_names)
             lines = [

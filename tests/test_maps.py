@@ -328,8 +328,12 @@ def test_coach_page_lists_stops_with_geo_links_times_and_what_to_bring() -> None
 def test_calendar_parses_back_with_local_times_and_tzid() -> None:
     plan = sample_plan()
     cal = icalendar.Calendar.from_ical(coach_calendar(plan, sample_scenario(), "C1"))
-    events = list(cal.walk("VEVENT"))
+    events = [e for e in cal.walk("VEVENT") if not str(e["UID"]).startswith("tour-")]
+    tours = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("tour-")]
     assert len(events) == 3  # on day 1, R-03 on day 2
+    assert len(tours) == 2  # one van-day event per tour, depot to depot
+    assert all(t.decoded("DTSTART") <= e.decoded("DTSTART") for t in tours for e in events
+               if t.decoded("DTSTART").date() == e.decoded("DTSTART").date())  # fmt: skip
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
     first = next(e for e in events if "K-1001" in str(e["SUMMARY"]))
     assert first["DTSTART"].params["TZID"] == "Europe/Berlin"
@@ -340,7 +344,7 @@ def test_calendar_parses_back_with_local_times_and_tzid() -> None:
     assert "Hausbesuch" in str(first["SUMMARY"]) and "Treffpunkt R-01" in str(first["LOCATION"])
     assert "Einverständniserklärung" in str(first["DESCRIPTION"])
     c3 = icalendar.Calendar.from_ical(coach_calendar(plan, sample_scenario(), "C3"))
-    assert len(list(c3.walk("VEVENT"))) == 3
+    assert len([e for e in c3.walk("VEVENT") if not str(e["UID"]).startswith("tour-")]) == 3
 
 
 def test_german_by_default_english_on_request(tmp_path: Path) -> None:
