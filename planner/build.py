@@ -17,7 +17,7 @@ import numpy as np
 from planner.errors import InputError, InputProblem
 from planner.network import TravelMatrix
 from planner.plan import Unscheduled
-from planner.problem import Break, Job, Problem, Vehicle, WorkLimit
+from planner.problem import Break, Job, Problem, Vehicle
 from planner.scenario import Buffers, Kind, Point, Request, Scenario
 
 DAY = 86_400
@@ -29,6 +29,7 @@ PREFERRED_BONUS = 3_600  # cost of missing the client's own coach: about 15 min 
 MatrixFn = Callable[[Sequence[Point]], TravelMatrix]
 HOUR = 3600
 MAX_STRETCH = 6 * HOUR  # Arbeitszeitgesetz §4: no more than six hours of work without a break
+MIN_WORK_AROUND_BREAK = 15 * 60  # a break interrupts work: never right at departure or return
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,10 @@ def build(scenario: Scenario, points: Mapping[str, Point], matrix_of: MatrixFn) 
     if far:
         raise InputError(far)
     depot_loc = {d.id: k for k, d in enumerate(depots)}
-    vehicles = tuple(_vehicle(scenario, vd, depot_loc[vd.depot]) for vd in days_out)
+    caps = work_caps(scenario, days_out)
+    vehicles = tuple(
+        _vehicle(scenario, vd, depot_loc[vd.depot], cap) for vd, cap in zip(days_out, caps, strict=True)
+    )
 
     jobs: list[Job] = []
     kept: list[Request] = []
@@ -166,7 +170,6 @@ def build(scenario: Scenario, points: Mapping[str, Point], matrix_of: MatrixFn) 
         vehicles=vehicles,
         durations=tm.durations.astype(np.int64),
         distances=tm.distances.astype(np.int64),
-        work_limits=_work_limits(scenario, days_out, vehicles),
         objective="duration",
         preferred_bonus=PREFERRED_BONUS,
         span_cost=1,
@@ -174,7 +177,33 @@ def build(scenario: Scenario, points: Mapping[str, Point], matrix_of: MatrixFn) 
     return Built(problem, tuple(kept), tuple(days_out), tuple(locs), tuple(unscheduled))
 
 
-def _vehicle(scenario: Scenario, vd: VanDay, depot_loc: int) -> Vehicle:
+def work_caps(scenario: Scenario, days_out: Sequence[VanDay]) -> list[int]:
+    """Most seconds of work each van-day may take: the daily limit, and each crew member's share.
+
+    A coach's weekly hours are shared out over the van-days the coach is rostered on, in proportion
+    to their shift lengths; a van-day stays within the smallest share of its crew. Fixed shares
+    keep the limit visible to the routing search (a week-wide sum constraint was not, and
+    stranded the search with empty plans).
+    """
+
+    def shift(vd: VanDay) -> float:
+        van = scenario.van(vd.van)
+        return (
+            datetime.combine(vd.day, van.shift_end) - datetime.combine(vd.day, van.shift_start)
+        ).total_seconds()
+
+    rostered: dict[str, float] = {}
+    for vd in days_out:
+        for c in vd.crew:
+            rostered[c] = rostered.get(c, 0.0) + shift(vd)
+    daily = scenario.settings.max_work_min * 60
+    return [
+        int(min([daily] + [scenario.coach(c).weekly_hours * 3600 * shift(vd) / rostered[c] for c in vd.crew]))
+        for vd in days_out
+    ]
+
+
+def _vehicle(scenario: Scenario, vd: VanDay, depot_loc: int, max_work: int) -> Vehicle:
     van = scenario.van(vd.van)
     base = seconds(scenario, datetime.combine(vd.day, time()))
     coaches = [scenario.coach(c) for c in vd.crew]
@@ -186,12 +215,13 @@ def _vehicle(scenario: Scenario, vd: VanDay, depot_loc: int) -> Vehicle:
         shift_end=base + van.shift_end.hour * 3600 + van.shift_end.minute * 60,
         staff=len(vd.crew),
         skills=frozenset().union(*(c.skills for c in coaches)),
-        max_work=scenario.settings.max_work_min * 60,
+        max_work=max_work,
         breaks=arbzg_breaks(
             base + van.shift_start.hour * HOUR + van.shift_start.minute * 60,
             base + van.shift_end.hour * HOUR + van.shift_end.minute * 60,
         ),
         break_free_span=MAX_STRETCH,
+        break_margin=MIN_WORK_AROUND_BREAK,
     )
 
 
@@ -204,6 +234,7 @@ def arbzg_breaks(shift_start: int, shift_end: int) -> tuple[Break, ...]:
     length = shift_end - shift_start
     if length <= MAX_STRETCH:
         return ()
+    shift_start, shift_end = shift_start + MIN_WORK_AROUND_BREAK, shift_end - MIN_WORK_AROUND_BREAK
     if length <= 9 * HOUR + 30 * 60:
         d = 30 * 60
         return (
@@ -333,18 +364,6 @@ def _round_trip_fits(job: Job, veh: Vehicle, tm: TravelMatrix) -> bool:
     earliest = veh.shift_start + go + job.setup
     latest = veh.shift_end - back - job.duration - job.after
     return any(max(a, earliest) <= min(b, latest) for a, b in job.windows)
-
-
-def _work_limits(
-    scenario: Scenario, days_out: Sequence[VanDay], vehicles: Sequence[Vehicle]
-) -> tuple[WorkLimit, ...]:
-    """One limit per coach: hours on tour over the week within the coach's weekly hours."""
-    limits = []
-    for coach in scenario.coaches:
-        mine = tuple(v for v, vd in enumerate(days_out) if coach.id in vd.crew)
-        if mine:
-            limits.append(WorkLimit(coach.id, mine, int(coach.weekly_hours * 3600)))
-    return tuple(limits)
 
 
 def _unsched(req: Request, reason: str, **detail: str) -> Unscheduled:

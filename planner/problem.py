@@ -69,19 +69,11 @@ class Vehicle:
     staff: int = 1
     skills: frozenset[str] = frozenset()
     capacity: int | None = None
-    max_work: int | None = None
+    max_work: int | None = None  # seconds of work (route span minus the breaks inside it)
     breaks: tuple[Break, ...] = ()
     break_free_span: int | None = None  # a route longer than this must contain all its breaks
+    break_margin: int = 0  # work a contained break needs before and after it (it must interrupt work)
     fixed_cost: int = 0
-
-
-@dataclass(frozen=True)
-class WorkLimit:
-    """An upper bound on the summed working time of several vehicles (a coach's week)."""
-
-    id: str
-    vehicles: tuple[int, ...]
-    max_total: int
 
 
 @dataclass(frozen=True)
@@ -92,7 +84,6 @@ class Problem:
     vehicles: tuple[Vehicle, ...]
     durations: IntMatrix
     distances: IntMatrix
-    work_limits: tuple[WorkLimit, ...] = ()
     objective: str = "duration"  # "duration" or "distance": what an arc costs
     preferred_bonus: int = 0  # cost added when a job is not on one of its preferred vehicles
     span_cost: int = 0  # cost per second of a vehicle's working time (keeps days compact)

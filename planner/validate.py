@@ -243,8 +243,8 @@ def _check_breaks(scenario: Scenario, tour: Tour, out: list[Violation]) -> None:
     for br in tour.breaks:
         if br.end - br.start < MIN_BREAK_PART:
             out.append(Violation("break_part", where, "break part shorter than 15 min"))
-        if br.start < tour.depart or br.end > tour.back:
-            out.append(Violation("break_outside", where, "break outside the working day"))
+        if br.start - tour.depart < MIN_BREAK_PART or tour.back - br.end < MIN_BREAK_PART:
+            out.append(Violation("break_outside", where, f"break {br.start:%H:%M} does not interrupt work"))
         if any(br.start < e and s < br.end for s, e in busy):
             out.append(Violation("break_overlap", where, f"break {br.start:%H:%M} overlaps an appointment"))
     pause = sum((br.end - br.start for br in tour.breaks), timedelta())

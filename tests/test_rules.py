@@ -171,6 +171,17 @@ def test_weekly_hours_limit_a_coach() -> None:
     assert len(p.stops()) == 2  # 5 + 50 + 50 + 5 min fit in two hours, a third would not
 
 
+def test_weekly_hours_spread_over_the_week() -> None:
+    # One coach alone all week with 10 h: 2 h a day (equal shifts). A meeting 5 min away takes
+    # 5 + 60 + 5 = 70 min, two take 130: exactly one fits each day.
+    coaches = [Coach("A", "Anna", weekly_hours=10.0)]
+    crews = {("V1", d): ("A",) for d in range(5)}
+    reqs = [request(f"r{i:02}", minutes_east=5, priority=1) for i in range(12)]
+    p, _ = plan(scenario(reqs, crews=crews, coaches=coaches), time_limit_s=10)
+    assert sum(t.work_min for t in p.tours) <= 600
+    assert len(p.stops()) == 5 and len(p.tours) == 5
+
+
 def test_every_request_is_placed_or_explained() -> None:
     reqs = [
         request("ok"),

@@ -17,14 +17,14 @@ BUF = {Kind.WALK_AND_TALK: Buffers(setup_min=10, documentation_min=10, overrun_m
 
 @pytest.fixture(scope="module")
 def base() -> tuple[Scenario, Plan]:
-    """A valid long day: three 2-hour appointments (so a break is required), one with a window."""
+    """A valid long day: three 100-min appointments (so a break is required), one with a window."""
     reqs = [
-        request("a", duration_min=120, minutes_east=10, availability=(window(0, "08:00", "12:00"),)),
-        request("b", duration_min=120, minutes_east=20),
-        request("c", duration_min=120, minutes_east=30, skills=frozenset({"tr"})),
+        request("a", duration_min=100, minutes_east=10, availability=(window(0, "08:00", "12:00"),)),
+        request("b", duration_min=100, minutes_east=20),
+        request("c", duration_min=100, minutes_east=30, skills=frozenset({"tr"})),
         request("gone", earliest=day(0) + timedelta(days=20)),
     ]
-    sc = scenario(reqs, buffers=BUF, shift=(time(7), time(17)))
+    sc = scenario(reqs, buffers=BUF, shift=(time(7), time(16, 30)))
     p, violations = plan(sc)
     assert violations == []
     assert len(p.tours) == 1 and len(p.tours[0].stops) == 3 and p.tours[0].breaks

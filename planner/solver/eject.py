@@ -40,7 +40,7 @@ class Plain:
 def plain_view(p: Problem) -> Plain | None:
     """The plain form of a problem, or None when it has rules the ejection search does not check."""
     v0 = p.vehicles[0] if p.vehicles else None
-    if v0 is None or p.work_limits or not p.jobs:
+    if v0 is None or not p.jobs:
         return None
     shape = (v0.start_location, v0.shift_start, v0.shift_end, v0.capacity)
     for k, veh in enumerate(p.vehicles):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
 
-from planner.problem import Job, Problem
+from planner.problem import Job, Problem, Vehicle
 
 TIME = "time"
 LOAD = "load"
@@ -60,7 +60,6 @@ def build_model(problem: Problem, order: Sequence[int]) -> Model:
     _add_load(m)
     _add_job_rules(m)
     _add_breaks(m)
-    _add_work_limits(m)
     return m
 
 
@@ -122,7 +121,7 @@ def _add_time(m: Model, loc_of_node: list[int]) -> None:
         for index in (m.routing.Start(v), m.routing.End(v)):
             m.time.CumulVar(index).SetRange(veh.shift_start, veh.shift_end)
         if veh.max_work is not None:
-            m.time.SetSpanUpperBoundForVehicle(veh.max_work + sum(b.duration for b in veh.breaks), v)
+            m.time.SetSpanUpperBoundForVehicle(_span_bound(veh), v)
         if p.span_cost:
             m.time.SetSpanCostCoefficientForVehicle(p.span_cost, v)
     for j, job in enumerate(p.jobs):
@@ -133,6 +132,19 @@ def _add_time(m: Model, loc_of_node: list[int]) -> None:
         for (_, b0), (a1, _) in itertools.pairwise(wins):
             if a1 > b0 + 1:
                 cumul.RemoveInterval(b0 + 1, a1 - 1)
+
+
+def _span_bound(veh: Vehicle) -> int:
+    """Longest route that keeps work (span minus breaks inside) within max_work.
+
+    A route up to `break_free_span` may leave its breaks outside, so its span is its work; only a
+    longer route, which must contain its breaks, may add their length.
+    """
+    assert veh.max_work is not None
+    free = veh.break_free_span
+    if not veh.breaks or (free is not None and veh.max_work <= free):
+        return veh.max_work
+    return veh.max_work + sum(b.duration for b in veh.breaks)
 
 
 def _add_load(m: Model) -> None:
@@ -203,26 +215,21 @@ def _add_breaks(m: Model) -> None:
         m.breaks.append(intervals)
 
 
+def _inside(m: Model, v: int, iv: pywrapcp.IntervalVar) -> pywrapcp.IntVar:
+    """A 0/1 variable: the break lies within vehicle v's route with `break_margin` of work on each side."""
+    solver = m.routing.solver()
+    start = m.time.CumulVar(m.routing.Start(v))
+    end = m.time.CumulVar(m.routing.End(v))
+    margin = m.problem.vehicles[v].break_margin
+    return solver.IsGreaterOrEqualVar(iv.StartExpr(), start + margin) * solver.IsLessOrEqualVar(
+        iv.EndExpr() + margin, end
+    )
+
+
 def _breaks_inside_when_needed(m: Model, v: int, intervals: list[pywrapcp.IntervalVar], limit: int) -> None:
     """A route longer than `limit` must contain its breaks (a break before or after it is no break)."""
     solver = m.routing.solver()
     start = m.time.CumulVar(m.routing.Start(v))
     end = m.time.CumulVar(m.routing.End(v))
-    inside = [
-        solver.IsGreaterOrEqualVar(iv.StartExpr(), start) * solver.IsLessOrEqualVar(iv.EndExpr(), end)
-        for iv in intervals
-    ]
     big = m.problem.vehicles[v].shift_end - m.problem.vehicles[v].shift_start
-    solver.Add(end - start <= limit + big * solver.Min(inside))
-
-
-def _add_work_limits(m: Model) -> None:
-    """Weekly hours: summed working time (span minus breaks) of a coach's van-days."""
-    solver = m.routing.solver()
-    for lim in m.problem.work_limits:
-        terms = []
-        for v in lim.vehicles:
-            span = m.time.CumulVar(m.routing.End(v)) - m.time.CumulVar(m.routing.Start(v))
-            brk = [iv.PerformedExpr() * iv.DurationMin() for iv in m.breaks[v]]
-            terms.append(span - solver.Sum(brk) if brk else span)
-        solver.Add(solver.Sum(terms) <= lim.max_total)
+    solver.Add(end - start <= limit + big * solver.Min([_inside(m, v, iv) for iv in intervals]))
