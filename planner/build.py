@@ -229,25 +229,22 @@ def arbzg_breaks(shift_start: int, shift_end: int) -> tuple[Break, ...]:
     """Breaks a shift needs under the Arbeitszeitgesetz, placed so no stretch of work exceeds 6 h.
 
     Up to 6 h: none. Up to 9 h 30 min: 30 min (work then stays within 9 h). Longer: 30 + 15 min.
-    Windows are chosen from the shift so that any route inside it keeps the six-hour rule.
+    Windows are chosen from the shift so that any route inside it keeps the six-hour rule, and
+    at least MIN_WORK_AROUND_BREAK from the shift's ends, so a break interrupts work.
     """
     length = shift_end - shift_start
     if length <= MAX_STRETCH:
         return ()
-    shift_start, shift_end = shift_start + MIN_WORK_AROUND_BREAK, shift_end - MIN_WORK_AROUND_BREAK
+    first_ok, last_ok = shift_start + MIN_WORK_AROUND_BREAK, shift_end - MIN_WORK_AROUND_BREAK
     if length <= 9 * HOUR + 30 * 60:
         d = 30 * 60
         return (
-            Break(
-                max(shift_start, shift_end - MAX_STRETCH - d),
-                min(shift_start + MAX_STRETCH, shift_end - d),
-                d,
-            ),
+            Break(max(first_ok, shift_end - MAX_STRETCH - d), min(shift_start + MAX_STRETCH, last_ok - d), d),
         )
     first, second = 30 * 60, 15 * 60
     return (
-        Break(shift_start, shift_start + MAX_STRETCH, first),
-        Break(shift_end - MAX_STRETCH - second, shift_end - second, second),
+        Break(first_ok, shift_start + MAX_STRETCH, first),
+        Break(shift_end - MAX_STRETCH - second, last_ok - second, second),
     )
 
 

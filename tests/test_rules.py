@@ -230,3 +230,16 @@ def test_client_names_stay_out_of_the_plan_unless_allowed() -> None:
     assert "Mustermann" not in p.to_json()
     p, _ = plan(scenario(named, show_names=True))
     assert "Mustermann" in p.to_json()
+
+
+def test_break_windows_keep_every_stretch_within_six_hours() -> None:
+    from planner.build import MAX_STRETCH, arbzg_breaks
+
+    h = 3600
+    for start, end in [(8 * h, 16 * h), (7 * h, 16 * h + 1800), (6 * h, 17 * h), (8 * h, 14 * h + 60)]:
+        breaks = arbzg_breaks(start, end)
+        assert breaks, (start, end)
+        assert breaks[0].latest - start <= MAX_STRETCH  # first stretch, whenever the tour starts
+        assert end - (breaks[-1].earliest + breaks[-1].duration) <= MAX_STRETCH  # last stretch
+        assert all(b.earliest - start >= 15 * 60 and end - b.latest - b.duration >= 15 * 60 for b in breaks)
+    assert arbzg_breaks(8 * h, 14 * h) == ()
