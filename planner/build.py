@@ -124,13 +124,21 @@ def _available(scenario: Scenario, req: Request, days: Sequence[date]) -> list[t
     return sorted(result)
 
 
-def build(scenario: Scenario, points: Mapping[str, Point], matrix_of: MatrixFn) -> Built:
-    """Make the problem. `points` holds the position of every request that has one (geocoded)."""
+def build(
+    scenario: Scenario,
+    points: Mapping[str, Point],
+    matrix_of: MatrixFn,
+    geocode_why: Mapping[str, str] | None = None,
+) -> Built:
+    """Make the problem. `points` holds the position of every request that has one (geocoded);
+    `geocode_why` says why geocoding failed for the others (planner.reasons.GEOCODE_WHY codes)."""
     days_out = van_days(scenario)
     depots = [scenario.depot(d.id) for d in scenario.settings.depots]
     placed = [r for r in scenario.requests if r.id in points]
     unscheduled = [
-        _unsched(r, "geocode_failed", address=r.address) for r in scenario.requests if r.id not in points
+        _unsched(r, "geocode_failed", address=r.address, why=(geocode_why or {}).get(r.id, "not_found"))
+        for r in scenario.requests
+        if r.id not in points
     ]
     locs = [d.point for d in depots] + [points[r.id] for r in placed]
     tm = matrix_of(locs)

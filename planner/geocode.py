@@ -26,6 +26,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from planner.places import Place, read_places
+from planner.reasons import GEOCODE_WHY
 from planner.scenario import GeocodingSettings, Point, Request
 
 SAME_PLACE_M = 75.0  # candidates closer than this are one address (an entrance node and its building)
@@ -192,18 +193,6 @@ class Reason(StrEnum):
     NO_LOCATION = "no_location"
 
 
-_MESSAGES = {
-    Reason.NOT_FOUND: ("Adresse nicht gefunden", "address not found"),
-    Reason.AMBIGUOUS: (
-        "Adresse mehrdeutig (Ort oder PLZ angeben)",
-        "address ambiguous (add town or postcode)",
-    ),
-    Reason.NO_INDEX: ("keine OSM-Datei für die Adresssuche", "no OSM extract to look addresses up in"),
-    Reason.SERVICE_UNAVAILABLE: ("Geocoding-Dienst nicht erreichbar", "geocoding service unavailable"),
-    Reason.NO_LOCATION: ("weder Koordinaten noch Adresse", "neither coordinates nor address"),
-}
-
-
 @dataclass(frozen=True)
 class GeocodeFailure:
     """A request whose address could not be turned into a point."""
@@ -215,7 +204,7 @@ class GeocodeFailure:
 
     def message(self, language: str = "de") -> str:
         """The reason for a user, German or English."""
-        de, en = _MESSAGES[self.reason]
+        de, en = GEOCODE_WHY[self.reason.value]
         return de if language == "de" else en
 
 

@@ -97,7 +97,8 @@ def plan_scenario(
         geo = geocode_requests(scenario.requests, settings.geocoding, settings.network.osm)
     with stage("matrix"):
         points = {r.id: r.point for r in scenario.requests if r.point is not None} | dict(geo.points)
-        built = build(scenario, points, network.matrix)
+        why = {f.request_id: f.reason.value for f in geo.failures}
+        built = build(scenario, points, network.matrix, why)
     started = time.perf_counter()
     with stage("search"):
         solution = solve(

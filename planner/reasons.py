@@ -11,10 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 
 REASONS: dict[str, tuple[str, str]] = {
-    "geocode_failed": (
-        "Adresse nicht gefunden: {address}",
-        "Address not found: {address}",
-    ),
+    "geocode_failed": ("{why}: {address}", "{why}: {address}"),
     "unreachable": (
         "Ort liegt {snap_m} m vom Straßennetz entfernt (außerhalb des Kartenausschnitts?)",
         "Location is {snap_m} m from the road network (outside the map extract?)",
@@ -80,6 +77,15 @@ REASON_COLUMN: dict[str, str] = {
     "pin_invalid": "pin_van/pin_date/pin_start",
 }
 
+# Why geocoding failed (planner.geocode.Reason values), German and English
+GEOCODE_WHY: dict[str, tuple[str, str]] = {
+    "not_found": ("Adresse nicht gefunden", "Address not found"),
+    "ambiguous": ("Adresse mehrdeutig (Ort oder PLZ angeben)", "Address ambiguous (add town or postcode)"),
+    "no_index": ("Keine OSM-Datei für die Adresssuche", "No OSM extract to look addresses up in"),
+    "service_unavailable": ("Geocoding-Dienst nicht erreichbar", "Geocoding service unavailable"),
+    "no_location": ("Weder Koordinaten noch Adresse", "Neither coordinates nor address"),
+}
+
 PIN_WHY: dict[str, tuple[str, str]] = {
     "no_van_day": ("Van fährt an dem Tag nicht oder hat keine Besatzung", "van not out that day or no crew"),
     "shift": ("außerhalb der Dienstzeit", "outside the shift"),
@@ -95,8 +101,11 @@ def sentence(code: str, detail: Mapping[str, str], lang: str = "de") -> str:
     de, en = REASONS[code]
     text = en if lang == "en" else de
     values = {k: _localise(v, lang) for k, v in detail.items()}
-    if code == "pin_invalid" and "why" in values and values["why"] in PIN_WHY:
-        values["why"] = PIN_WHY[values["why"]][1 if lang == "en" else 0]
+    whys = {"pin_invalid": PIN_WHY, "geocode_failed": GEOCODE_WHY}.get(code, {})
+    if code == "geocode_failed":
+        values.setdefault("why", "not_found")
+    if values.get("why") in whys:
+        values["why"] = whys[values["why"]][1 if lang == "en" else 0]
     return text.format_map(_Defaulting(values))
 
 

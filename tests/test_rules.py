@@ -243,3 +243,14 @@ def test_break_windows_keep_every_stretch_within_six_hours() -> None:
         assert end - (breaks[-1].earliest + breaks[-1].duration) <= MAX_STRETCH  # last stretch
         assert all(b.earliest - start >= 15 * 60 and end - b.latest - b.duration >= 15 * 60 for b in breaks)
     assert arbzg_breaks(8 * h, 14 * h) == ()
+
+
+def test_geocoding_failure_says_why() -> None:
+    from planner.build import build
+    from planner.reasons import sentence
+    from tests.factory import line_matrix
+
+    sc = scenario([request("r1", point=None, address="Hauptstraße 2")])
+    built = build(sc, {}, line_matrix, {"r1": "ambiguous"})
+    (u,) = built.unscheduled
+    assert sentence(u.reason, u.detail) == "Adresse mehrdeutig (Ort oder PLZ angeben): Hauptstraße 2"
