@@ -65,5 +65,5 @@ def test_cluster_equals_local_run(tmp_path: Path, scheduler: str) -> None:
     remote = simulate(spec, scheduler=scheduler, on_week=lambda row: seen.append(row.week))
     local = simulate(spec, workers=0)
     assert sorted(seen) == [1, 1, 2, 2]
-    assert all(r.stop_reason == "converged" for r in local.rows)
+    assert all(r.stop_reason in ("converged", "budget") for r in local.rows)
     assert [replace(r, search_s=0.0) for r in remote.rows] == [replace(r, search_s=0.0) for r in local.rows]

@@ -202,7 +202,7 @@ def test_same_seed_same_plan() -> None:
     crews = {("V1", 0): ("A",), ("V2", 0): ("B",), ("V1", 1): ("A", "B")}
     first, _ = plan(scenario(reqs, crews=crews), time_limit_s=30, seed=7)
     second, _ = plan(scenario(reqs, crews=crews), time_limit_s=30, seed=7)
-    assert first.stop_reason == "converged"
+    assert first.stop_reason in ("converged", "budget")  # both stop on work done, not on the clock
     assert first.tours == second.tours
     assert (first.unscheduled, first.objective) == (second.unscheduled, second.objective)
 

@@ -74,7 +74,7 @@ def test_same_seed_same_results_and_carry_over(tmp_path: Path) -> None:
     second, _ = run_spec(spec, tmp_path / "again", workers=0)
     strip = [replace(r, search_s=0.0) for r in first.rows]
     assert strip == [replace(r, search_s=0.0) for r in second.rows]
-    assert all(r.stop_reason == "converged" for r in first.rows)
+    assert all(r.stop_reason in ("converged", "budget") for r in first.rows)
     assert [r.week for r in first.rows] == [1, 2, 3, 1, 2, 3]
     for prev, row in pairwise(first.rows):
         if row.variant == prev.variant:
