@@ -2,25 +2,33 @@
 
 A portfolio: `SearchParams.workers` processes search the same problem, each with its own job order
 (seed), first-solution heuristic and start in the metaheuristic cycle; the best solution wins, ties
-going to the lower worker index, so the choice is deterministic whenever every worker converged.
+going to the lower worker index, so the choice is deterministic whenever no worker hit the clock.
 
 Each worker runs in rounds of a fixed number of search branches (a machine-independent measure of
 work), each restarting from the best solution so far with the next metaheuristic of a fixed cycle
 (guided local search with two penalty weights, tabu search, simulated annealing), and stops once a
-whole cycle brings no improvement (a deterministic criterion) or at the time limit, whichever comes
-first. On plain problems (capacity and one window per job: the VRPTW benchmarks), jobs left out
-after the first round go to the ejection-pool search of `planner.solver.eject`, which tries to fit
-them into the same fleet before the rounds go on. `Solution.stop_reason` says how the search ended,
-so a caller knows whether a rerun with the same seed reproduces the result exactly.
+whole cycle brings no improvement ("converged") or after `max_rounds` rounds ("budget"), both
+deterministic, or at the time limit ("time_limit"), whichever comes first. On plain problems
+(capacity and one window per job: the VRPTW benchmarks), jobs left out after the first round go
+to the route-minimisation search of `planner.solver.eject`, which tries to fit them into the same
+fleet before the rounds go on. Without convergence the workers specialise there: worker 0 gives
+its first round more time (a better start for distance), the others go to route minimisation
+almost at once; the first worker to serve every job hands its routes to the others through a
+pipe; then worker 0 runs OR-Tools' metaheuristic to the time limit, while odd workers shorten the
+routes with string removals (`planner.solver.ruin`) and give them back to OR-Tools for the last
+`POLISH_SHARE` of the limit.
+`Solution.stop_reason` says how the search ended, so a caller knows whether a rerun with the same
+seed reproduces the result exactly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -29,14 +37,21 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.problem import Problem
 from planner.solution import Route, Solution, Visit
-from planner.solver.eject import fill, plain_view
+from planner.solver.eject import RouteMin, plain_view
 from planner.solver.model import Model, build_model
+from planner.solver.ruin import shorten
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
-FIRST_ROUND_SHARE = 0.2  # without convergence: time of the first round when the ejection search may follow
-EJECT_SHARE = 0.6  # ... and the time by which the ejection search must end
+# without convergence, on plain problems: share of the time limit for the first round of worker 0
+# and of the others (which go to route minimisation at once), the share by which route minimisation
+# must end, and how often it looks for a partner's routes
+FIRST_ROUND_SHARE = (0.15, 0.03)
+EJECT_SHARE = 0.9
+SHARE_SLICE_S = 0.25
+LOAD_MS = 200  # time limit of the descent that loads routes found outside OR-Tools
+POLISH_SHARE = 0.15  # odd workers shorten routes with SISR, then hand this share of the limit to OR-Tools
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class SearchParams:
     time_limit_s: float = 30.0
     seed: int = 1
     round_branches: int = 0  # 0 = 500 + 30 per job
+    max_rounds: int = 8  # a deterministic work budget: stop after this many rounds ("budget"); 0 = none
     converge: bool = True  # stop once a whole cycle of rounds brings no improvement
     first_solution: str = ""  # an OR-Tools FirstSolutionStrategy name; "" = one per worker
     workers: int = 2  # processes of the portfolio (at most the number of cores is used)
@@ -71,16 +87,22 @@ def solve(
         return _solve_worker(problem, params, 0, on_solution)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx: Any = multiprocessing.get_context(method)
-    children = []
+    children, shares = [], list[Connection]()
     for w in range(1, workers):
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(problem, params, w, send), daemon=True)
+        theirs = None
+        if not params.converge:  # exchanging routes depends on timing: only without convergence
+            mine, theirs = ctx.Pipe()
+            shares.append(mine)
+        proc = ctx.Process(target=_child, args=(problem, params, w, send, theirs), daemon=True)
         proc.start()
         send.close()
+        if theirs is not None:
+            theirs.close()
         children.append((proc, receive))
     results: list[Solution | None] = []
     try:
-        results.append(_solve_worker(problem, params, 0, on_solution))
+        results.append(_solve_worker(problem, params, 0, on_solution, shares))
     except NoSolutionError:
         results.append(None)
     for proc, receive in children:
@@ -89,19 +111,23 @@ def solve(
     if not found:
         raise NoSolutionError("no worker found a solution")
     best = min(found, key=lambda t: t[:2])[2]
-    converged = all(s is not None and s.stop_reason == "converged" for s in results)
+    reasons = {s.stop_reason if s is not None else "time_limit" for s in results}
+    # deterministic only if every worker stopped on its own work, not on the clock
+    reason = "time_limit" if "time_limit" in reasons else "budget" if "budget" in reasons else "converged"
     return replace(
         best,
-        stop_reason="converged" if converged else "time_limit",
+        stop_reason=reason,
         elapsed_s=time.monotonic() - started,
         solutions_found=sum(s.solutions_found for s in results if s is not None),
     )
 
 
-def _child(problem: Problem, params: SearchParams, worker: int, send: Connection) -> None:
+def _child(
+    problem: Problem, params: SearchParams, worker: int, send: Connection, share: Connection | None
+) -> None:
     """Process entry: solve and send the solution (None when there is none)."""
     try:
-        send.send(_solve_worker(problem, params, worker, None))
+        send.send(_solve_worker(problem, params, worker, None, [share] if share is not None else []))
     except NoSolutionError:
         send.send(None)
     finally:
@@ -125,9 +151,16 @@ def _collect(
 
 
 def _solve_worker(
-    problem: Problem, params: SearchParams, worker: int, on_solution: Callable[[], None] | None
+    problem: Problem,
+    params: SearchParams,
+    worker: int,
+    on_solution: Callable[[], None] | None,
+    shares: Sequence[Connection] = (),
 ) -> Solution:
-    """One portfolio member: first round, ejection search when it applies, rounds until done."""
+    """One portfolio member: first round, route minimisation when it applies, rounds until done.
+
+    `shares` connect to the partners that exchange routes serving every job (empty: no exchange).
+    """
     order = list(range(len(problem.jobs)))
     seed = params.seed + 7919 * worker
     if seed:
@@ -143,7 +176,7 @@ def _solve_worker(
     plain = plain_view(problem)
     first_end = deadline
     if plain is not None and not params.converge:
-        first_end = started + FIRST_ROUND_SHARE * params.time_limit_s
+        first_end = started + FIRST_ROUND_SHARE[min(worker, 1)] * params.time_limit_s
     first = params.first_solution or FIRST_SOLUTIONS[worker % len(FIRST_SOLUTIONS)]
     rnd = 2 * worker  # worker 0 starts with GLS at lambda 0.1, worker 1 at 0.4, ...
     best = model.routing.SolveWithParameters(_search_parameters(params, first, first_end, rnd))
@@ -153,12 +186,19 @@ def _solve_worker(
     found = model.routing.solver().Solutions()
     if plain is not None:
         eject_end = started + EJECT_SHARE * params.time_limit_s if not params.converge else deadline
-        best = _fill_dropped(model, best, seed, eject_end, params.converge) or best
-    stall, reason = 0, "converged"
+        best = _fill_dropped(model, best, seed, eject_end, params.converge, shares) or best
+        if not params.converge and worker % 2 == 1:
+            shorten_end = deadline - POLISH_SHARE * params.time_limit_s
+            best = _shorten(model, best, seed, shorten_end) or best
+    stall, reason, rounds = 0, "converged", 0
     while not params.converge or stall < len(CYCLE):
         if time.monotonic() >= deadline:
             reason = "time_limit"
             break
+        if params.converge and params.max_rounds and rounds >= params.max_rounds:
+            reason = "budget"
+            break
+        rounds += 1
         rnd += params.converge  # without convergence one metaheuristic runs to the time limit
         nxt = model.routing.SolveFromAssignmentWithParameters(
             best, _search_parameters(params, first, deadline, rnd)
@@ -172,23 +212,84 @@ def _solve_worker(
 
 
 def _fill_dropped(
-    m: Model, a: pywrapcp.Assignment, seed: int, deadline: float, bounded: bool
+    m: Model,
+    a: pywrapcp.Assignment,
+    seed: int,
+    deadline: float,
+    bounded: bool,
+    shares: Sequence[Connection],
 ) -> pywrapcp.Assignment | None:
-    """An assignment serving every job (ejection-pool search), or None: nothing dropped or no luck."""
+    """An assignment serving every job (route minimisation or a partner's routes), or None if not found.
+
+    `bounded`: a fixed number of steps (deterministic); else until the deadline, looking for a
+    partner's routes between slices and offering our own to the partners once found.
+    """
     plain = plain_view(m.problem)
     assert plain is not None
     routes = [[j + 1 for j in jobs] for jobs in _job_routes(m, a)]
     served = {c for r in routes for c in r}
     pool = [j + 1 for j in range(len(m.problem.jobs)) if j + 1 not in served]
     if not pool:
+        _offer(shares, routes)
         return None
-    max_steps = 200 * len(m.problem.jobs) if bounded else 10**9
-    filled = fill(plain, routes, pool, seed, deadline, max_steps)
-    if filled is None:
+    search = RouteMin(plain, routes, pool, seed)
+    filled = search.run(deadline, 200 * len(m.problem.jobs)) if bounded else None
+    while not bounded and filled is None and time.monotonic() < deadline:
+        filled = _received(shares)
+        if filled is None:
+            filled = search.run(min(deadline, time.monotonic() + SHARE_SLICE_S), 10**9)
+            if filled is not None:
+                _offer(shares, filled)
+    return None if filled is None else _load(m, filled)
+
+
+def _shorten(m: Model, a: pywrapcp.Assignment, seed: int, deadline: float) -> pywrapcp.Assignment | None:
+    """A shorter assignment found by string removals (`planner.solver.ruin`), or None.
+
+    Only for an assignment that serves every job; the result goes back into OR-Tools.
+    """
+    plain = plain_view(m.problem)
+    assert plain is not None
+    routes = [[j + 1 for j in jobs] for jobs in _job_routes(m, a)]
+    if sum(map(len, routes)) < len(m.problem.jobs) or time.monotonic() >= deadline:
         return None
-    indices = [[m.manager.NodeToIndex(m.node_of_job[c - 1]) for c in r] for r in filled]
-    read = m.routing.ReadAssignmentFromRoutes(indices, True)
-    return None if read is None else m.routing.solver().Assignment(read)
+    short = _load(m, shorten(plain, routes, seed, deadline))
+    return short if short is not None and short.ObjectiveValue() < a.ObjectiveValue() else None
+
+
+def _load(m: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:
+    """Routes (lists of job + 1) as an OR-Tools assignment after a short descent; None if rejected.
+
+    `RoutesToAssignment` + `SolveFromAssignmentWithParameters` with a fresh time limit: in OR-Tools
+    9.15 `ReadAssignmentFromRoutes` after a search that used its whole time limit fails at random.
+    """
+    indices = [[m.manager.NodeToIndex(m.node_of_job[c - 1]) for c in r] for r in routes]
+    start = m.routing.solver().Assignment()
+    if not m.routing.RoutesToAssignment(indices, True, True, start):
+        return None
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.time_limit.FromMilliseconds(LOAD_MS)
+    found = m.routing.SolveFromAssignmentWithParameters(start, sp)
+    return None if found is None else m.routing.solver().Assignment(found)
+
+
+def _offer(shares: Sequence[Connection], routes: list[list[int]]) -> None:
+    """Send routes serving every job to the partners (a partner that already ended is skipped)."""
+    for conn in shares:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            conn.send(routes)
+
+
+def _received(shares: Sequence[Connection]) -> list[list[int]] | None:
+    """Routes serving every job that a partner sent, if any arrived."""
+    for conn in shares:
+        try:
+            if conn.poll():
+                routes: list[list[int]] = conn.recv()
+                return routes
+        except (EOFError, OSError):
+            pass
+    return None
 
 
 def _job_routes(m: Model, a: pywrapcp.Assignment) -> list[list[int]]:
@@ -222,6 +323,9 @@ def _search_parameters(params: SearchParams, first: str, deadline: float, rnd: i
         sp.guided_local_search_lambda_coefficient = lam
     left = max(0.001, deadline - time.monotonic())
     sp.time_limit.FromMilliseconds(int(left * 1000))
+    # LNS operators run small sub-searches that OR-Tools cuts after 100 ms of wall-clock time, which
+    # made even converged runs depend on machine load; bounded only by the deadline they repeat.
+    sp.lns_time_limit.FromMilliseconds(int(left * 1000))
     sp.log_search = params.log
     return sp
 
