@@ -61,7 +61,7 @@ class SearchParams:
     time_limit_s: float = 30.0
     seed: int = 1
     round_branches: int = 0  # 0 = 500 + 30 per job
-    max_rounds: int = 8  # a deterministic work budget: stop after this many rounds ("budget"); 0 = none
+    max_rounds: int = 3  # a deterministic work budget: stop after this many rounds ("budget"); 0 = none
     converge: bool = True  # stop once a whole cycle of rounds brings no improvement
     first_solution: str = ""  # an OR-Tools FirstSolutionStrategy name; "" = one per worker
     workers: int = 2  # processes of the portfolio (at most the number of cores is used)
