@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.solomon import Instance, check, read_bks, read_instance, to_problem
-from planner.solver import NoSolutionError, SearchParams, solve
+from planner.solver import NoSolutionError, SearchParams, sisr, solve
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 
@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = BENCH_DIR / args.set
     bks = read_bks(folder / "bks.csv")
     params = SearchParams(time_limit_s=args.time_limit, seed=args.seed, workers=args.workers, converge=False)
+    sisr.warm_up()  # compile (or load from numba's cache) before any clock runs
     results = []
     for path in instance_files(folder, [n for n in args.instances.split(",") if n] or None):
         inst = read_instance(path)

@@ -1,16 +1,15 @@
-"""The search itself: the portfolio's deterministic choice, route minimisation and SISR on tiny problems."""
+"""The search itself: the portfolio's deterministic choice and the compiled SISR search on tiny problems."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
 
 from planner.problem import Break, Job, Problem, Vehicle
 from planner.solver import SearchParams, solve
-from planner.solver.eject import RouteMin, plain_view
-from planner.solver.ruin import shorten
+from planner.solver.plain import Plain, plain_view
+from planner.solver.sisr import improve
 
 
 def line_problem(capacity: int = 12, customers: int = 4) -> Problem:
@@ -39,12 +38,63 @@ def test_plain_view_only_for_problems_without_breaks() -> None:
     assert plain_view(two_windows) is None
 
 
-def test_fill_puts_the_pool_into_the_free_capacity() -> None:
+def schedule_errors(d: Plain, routes: list[list[int]]) -> list[str]:
+    """Every rule of a plain problem that routes break, re-derived from the arrays."""
+    errors = []
+    for r in routes:
+        t, prev = int(d.early[0]), 0
+        for c in [*r, 0]:
+            t = max(int(d.early[c]), t + int(d.service[prev] + d.travel[prev, c]))
+            if t > d.late[c]:
+                errors.append(f"node {c} begins at {t} after {d.late[c]}")
+            prev = c
+        if sum(int(d.demand[c]) for c in r) > d.capacity:
+            errors.append(f"route {r} over capacity")
+    return errors
+
+
+def test_fleet_phase_puts_the_left_out_jobs_into_the_free_capacity() -> None:
     d = plain_view(line_problem())
     assert d is not None
-    routes = RouteMin(d, [[1, 2], []], [3, 4], seed=1).run(deadline=float("inf"), max_steps=100)
-    assert routes is not None
+    routes, left = improve(d, [[1, 2]], seed=1, steps=200)
+    assert left == 0
     assert sorted(sorted(r) for r in routes) == [[1, 2], [3, 4]]
+    assert schedule_errors(d, routes) == []
+
+
+def test_search_builds_routes_from_nothing_and_keeps_tight_windows() -> None:
+    # four customers on a line whose windows force the order 4, 2, 3, 1 on one vehicle
+    p = line_problem(capacity=100)
+    order = {4: 0, 2: 1, 3: 2, 1: 3}
+    jobs = tuple(
+        replace(j, windows=((100 + 200 * order[k + 1], 120 + 200 * order[k + 1]),))
+        for k, j in enumerate(p.jobs)
+    )
+    p = replace(p, jobs=jobs, vehicles=p.vehicles[:1])
+    d = plain_view(p)
+    assert d is not None
+    routes, left = improve(d, [], seed=5, steps=500)
+    assert left == 0 and routes == [[4, 2, 3, 1]]
+    assert schedule_errors(d, routes) == []
+
+
+def test_a_job_that_fits_nowhere_is_counted_as_left_out() -> None:
+    p = line_problem()
+    late = replace(p.jobs[3], windows=((0, 5),))  # 40 s from the depot: unreachable by 5
+    d = plain_view(replace(p, jobs=(*p.jobs[:3], late)))
+    assert d is not None
+    routes, left = improve(d, [], seed=1, steps=300)
+    assert left == 1 and sorted(c for r in routes for c in r) == [1, 2, 3]
+    assert schedule_errors(d, routes) == []
+
+
+def test_distance_phase_finds_the_short_routes_and_repeats_itself() -> None:
+    d = plain_view(line_problem())
+    assert d is not None
+    first = improve(d, [[1, 4], [2, 3]], seed=1, steps=2000)
+    assert first == improve(d, [[1, 4], [2, 3]], seed=1, steps=2000)
+    routes, left = first
+    assert left == 0 and sorted(sorted(r) for r in routes) == [[1, 2], [3, 4]]
 
 
 def test_portfolio_serves_everything_and_repeats_itself() -> None:
@@ -55,21 +105,3 @@ def test_portfolio_serves_everything_and_repeats_itself() -> None:
     assert (first.routes, first.objective) == (second.routes, second.objective)
     single = solve(p, replace(params, workers=1))
     assert single.objective >= first.objective
-
-
-def test_ejection_makes_room_and_sends_a_job_to_the_pool() -> None:
-    d = plain_view(line_problem(customers=5))
-    assert d is not None
-    search = RouteMin(d, [[1, 2], [3, 4]], [], seed=1)
-    search.eject(5)  # both routes are full: one job must leave
-    routes = [s[1:-1] for s in search.seq]
-    assert 5 in routes[0] + routes[1] and len(search.pool) == 1
-    assert sorted([*routes[0], *routes[1], *search.pool]) == [1, 2, 3, 4, 5]
-    assert all(6 * len(r) <= 12 for r in routes)
-
-
-def test_shorten_keeps_every_job_and_finds_the_short_routes() -> None:
-    d = plain_view(line_problem())
-    assert d is not None
-    routes = shorten(d, [[1, 4], [2, 3]], seed=1, deadline=time.monotonic() + 0.3)
-    assert sorted(sorted(r) for r in routes) == [[1, 2], [3, 4]]

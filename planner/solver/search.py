@@ -8,27 +8,22 @@ Each worker runs in rounds of a fixed number of search branches (a machine-indep
 work), each restarting from the best solution so far with the next metaheuristic of a fixed cycle
 (guided local search with two penalty weights, tabu search, simulated annealing), and stops once a
 whole cycle brings no improvement ("converged") or after `max_rounds` rounds ("budget"), both
-deterministic, or at the time limit ("time_limit"), whichever comes first. On plain problems
-(capacity and one window per job: the VRPTW benchmarks), jobs left out after the first round go
-to the route-minimisation search of `planner.solver.eject`, which tries to fit them into the same
-fleet before the rounds go on. Without convergence the workers specialise there: worker 0 gives
-its first round more time (a better start for distance), the others go to route minimisation
-almost at once; the first worker to serve every job hands its routes to the others through a
-pipe; then worker 0 runs OR-Tools' metaheuristic to the time limit, while odd workers shorten the
-routes with string removals (`planner.solver.ruin`) and give them back to OR-Tools for the last
-`POLISH_SHARE` of the limit.
+deterministic, or at the time limit ("time_limit"), whichever comes first.
+On plain problems (capacity and one window per job: the VRPTW benchmarks) the compiled
+ruin-and-recreate search of `planner.solver.sisr` comes first: it fits every job into the fleet and
+shortens the routes, for a fixed number of steps (deterministic) or, without convergence, until
+`POLISH_SHARE` of the time limit is left; its routes then go into OR-Tools, which polishes them.
 `Solution.stop_reason` says how the search ended, so a caller knows whether a rerun with the same
 seed reproduces the result exactly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
@@ -37,21 +32,15 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.problem import Problem
 from planner.solution import Route, Solution, Visit
-from planner.solver.eject import RouteMin, plain_view
 from planner.solver.model import Model, build_model
-from planner.solver.ruin import shorten
+from planner.solver.plain import plain_view
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
-# without convergence, on plain problems: share of the time limit for the first round of worker 0
-# and of the others (which go to route minimisation at once), the share by which route minimisation
-# must end, and how often it looks for a partner's routes
-FIRST_ROUND_SHARE = (0.15, 0.03)
-EJECT_SHARE = 0.9
-SHARE_SLICE_S = 0.25
 LOAD_MS = 200  # time limit of the descent that loads routes found outside OR-Tools
-POLISH_SHARE = 0.15  # odd workers shorten routes with SISR, then hand this share of the limit to OR-Tools
+POLISH_SHARE = 0.1  # on plain problems without convergence: share of the limit OR-Tools polishes
+SISR_STEPS = 3000  # on plain problems with convergence: compiled search steps per job
 
 
 @dataclass(frozen=True)
@@ -87,22 +76,16 @@ def solve(
         return _solve_worker(problem, params, 0, on_solution)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     ctx: Any = multiprocessing.get_context(method)
-    children, shares = [], list[Connection]()
+    children = []
     for w in range(1, workers):
         receive, send = ctx.Pipe(duplex=False)
-        theirs = None
-        if not params.converge:  # exchanging routes depends on timing: only without convergence
-            mine, theirs = ctx.Pipe()
-            shares.append(mine)
-        proc = ctx.Process(target=_child, args=(problem, params, w, send, theirs), daemon=True)
+        proc = ctx.Process(target=_child, args=(problem, params, w, send), daemon=True)
         proc.start()
         send.close()
-        if theirs is not None:
-            theirs.close()
         children.append((proc, receive))
     results: list[Solution | None] = []
     try:
-        results.append(_solve_worker(problem, params, 0, on_solution, shares))
+        results.append(_solve_worker(problem, params, 0, on_solution))
     except NoSolutionError:
         results.append(None)
     for proc, receive in children:
@@ -122,12 +105,10 @@ def solve(
     )
 
 
-def _child(
-    problem: Problem, params: SearchParams, worker: int, send: Connection, share: Connection | None
-) -> None:
+def _child(problem: Problem, params: SearchParams, worker: int, send: Connection) -> None:
     """Process entry: solve and send the solution (None when there is none)."""
     try:
-        send.send(_solve_worker(problem, params, worker, None, [share] if share is not None else []))
+        send.send(_solve_worker(problem, params, worker, None))
     except NoSolutionError:
         send.send(None)
     finally:
@@ -151,16 +132,9 @@ def _collect(
 
 
 def _solve_worker(
-    problem: Problem,
-    params: SearchParams,
-    worker: int,
-    on_solution: Callable[[], None] | None,
-    shares: Sequence[Connection] = (),
+    problem: Problem, params: SearchParams, worker: int, on_solution: Callable[[], None] | None
 ) -> Solution:
-    """One portfolio member: first round, route minimisation when it applies, rounds until done.
-
-    `shares` connect to the partners that exchange routes serving every job (empty: no exchange).
-    """
+    """One portfolio member: a start (compiled search on plain problems), then rounds until done."""
     order = list(range(len(problem.jobs)))
     seed = params.seed + 7919 * worker
     if seed:
@@ -173,23 +147,16 @@ def _solve_worker(
         model.routing.AddSearchMonitor(model.routing.solver().BranchesLimit(budget))
     started = time.monotonic()
     deadline = started + params.time_limit_s
-    plain = plain_view(problem)
-    first_end = deadline
-    if plain is not None and not params.converge:
-        first_end = started + FIRST_ROUND_SHARE[min(worker, 1)] * params.time_limit_s
     first = params.first_solution or FIRST_SOLUTIONS[worker % len(FIRST_SOLUTIONS)]
     rnd = 2 * worker  # worker 0 starts with GLS at lambda 0.1, worker 1 at 0.4, ...
-    best = model.routing.SolveWithParameters(_search_parameters(params, first, first_end, rnd))
+    best = _plain_start(model, params, seed, started)
+    found = 0
     if best is None:
-        raise NoSolutionError(f"no solution (status {model.routing.status()})")
-    best = model.routing.solver().Assignment(best)
-    found = model.routing.solver().Solutions()
-    if plain is not None:
-        eject_end = started + EJECT_SHARE * params.time_limit_s if not params.converge else deadline
-        best = _fill_dropped(model, best, seed, eject_end, params.converge, shares) or best
-        if not params.converge and worker % 2 == 1:
-            shorten_end = deadline - POLISH_SHARE * params.time_limit_s
-            best = _shorten(model, best, seed, shorten_end) or best
+        best = model.routing.SolveWithParameters(_search_parameters(params, first, deadline, rnd))
+        if best is None:
+            raise NoSolutionError(f"no solution (status {model.routing.status()})")
+        best = model.routing.solver().Assignment(best)
+        found = model.routing.solver().Solutions()
     stall, reason, rounds = 0, "converged", 0
     while not params.converge or stall < len(CYCLE):
         if time.monotonic() >= deadline:
@@ -211,50 +178,23 @@ def _solve_worker(
     return _read(model, best, reason, time.monotonic() - started, found)
 
 
-def _fill_dropped(
-    m: Model,
-    a: pywrapcp.Assignment,
-    seed: int,
-    deadline: float,
-    bounded: bool,
-    shares: Sequence[Connection],
-) -> pywrapcp.Assignment | None:
-    """An assignment serving every job (route minimisation or a partner's routes), or None if not found.
+def _plain_start(m: Model, params: SearchParams, seed: int, started: float) -> pywrapcp.Assignment | None:
+    """Routes of the compiled search (`planner.solver.sisr`) as an assignment; None if not plain.
 
-    `bounded`: a fixed number of steps (deterministic); else until the deadline, looking for a
-    partner's routes between slices and offering our own to the partners once found.
+    With convergence it runs `SISR_STEPS` per job (repeatable), else until `POLISH_SHARE` of the
+    time limit is left.
     """
     plain = plain_view(m.problem)
-    assert plain is not None
-    routes = [[j + 1 for j in jobs] for jobs in _job_routes(m, a)]
-    served = {c for r in routes for c in r}
-    pool = [j + 1 for j in range(len(m.problem.jobs)) if j + 1 not in served]
-    if not pool:
-        _offer(shares, routes)
+    if plain is None:
         return None
-    search = RouteMin(plain, routes, pool, seed)
-    filled = search.run(deadline, 200 * len(m.problem.jobs)) if bounded else None
-    while not bounded and filled is None and time.monotonic() < deadline:
-        filled = _received(shares)
-        if filled is None:
-            filled = search.run(min(deadline, time.monotonic() + SHARE_SLICE_S), 10**9)
-            if filled is not None:
-                _offer(shares, filled)
-    return None if filled is None else _load(m, filled)
+    from planner.solver import sisr  # compiled on first use: only plain problems pay for it
 
-
-def _shorten(m: Model, a: pywrapcp.Assignment, seed: int, deadline: float) -> pywrapcp.Assignment | None:
-    """A shorter assignment found by string removals (`planner.solver.ruin`), or None.
-
-    Only for an assignment that serves every job; the result goes back into OR-Tools.
-    """
-    plain = plain_view(m.problem)
-    assert plain is not None
-    routes = [[j + 1 for j in jobs] for jobs in _job_routes(m, a)]
-    if sum(map(len, routes)) < len(m.problem.jobs) or time.monotonic() >= deadline:
-        return None
-    short = _load(m, shorten(plain, routes, seed, deadline))
-    return short if short is not None and short.ObjectiveValue() < a.ObjectiveValue() else None
+    if params.converge:
+        routes, _ = sisr.improve(plain, [], seed, steps=SISR_STEPS * len(m.problem.jobs))
+    else:
+        end = started + (1 - POLISH_SHARE) * params.time_limit_s
+        routes, _ = sisr.improve(plain, [], seed, deadline=end)
+    return _load(m, [r for r in routes if r])
 
 
 def _load(m: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:
@@ -264,32 +204,14 @@ def _load(m: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:
     9.15 `ReadAssignmentFromRoutes` after a search that used its whole time limit fails at random.
     """
     indices = [[m.manager.NodeToIndex(m.node_of_job[c - 1]) for c in r] for r in routes]
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.time_limit.FromMilliseconds(LOAD_MS)
+    m.routing.CloseModelWithParameters(sp)  # no-op once closed; routes need a closed model
     start = m.routing.solver().Assignment()
     if not m.routing.RoutesToAssignment(indices, True, True, start):
         return None
-    sp = pywrapcp.DefaultRoutingSearchParameters()
-    sp.time_limit.FromMilliseconds(LOAD_MS)
     found = m.routing.SolveFromAssignmentWithParameters(start, sp)
     return None if found is None else m.routing.solver().Assignment(found)
-
-
-def _offer(shares: Sequence[Connection], routes: list[list[int]]) -> None:
-    """Send routes serving every job to the partners (a partner that already ended is skipped)."""
-    for conn in shares:
-        with contextlib.suppress(BrokenPipeError, OSError):
-            conn.send(routes)
-
-
-def _received(shares: Sequence[Connection]) -> list[list[int]] | None:
-    """Routes serving every job that a partner sent, if any arrived."""
-    for conn in shares:
-        try:
-            if conn.poll():
-                routes: list[list[int]] = conn.recv()
-                return routes
-        except (EOFError, OSError):
-            pass
-    return None
 
 
 def _job_routes(m: Model, a: pywrapcp.Assignment) -> list[list[int]]:
