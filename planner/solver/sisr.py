@@ -34,7 +34,6 @@ SPLIT_DEPTH = 0.01  # a split string keeps one more job while a random number ex
 BLINK = 0.01  # chance that recreate skips a place
 T_START = 10.0  # annealing temperature at the start of the distance phase, in mean arcs of the routes
 T_END = 0.03  # ... and at the end
-PENALTY = 1e9  # cost of a job left out in the distance phase, in mean arcs of the routes
 CHUNK_S = 0.05  # seconds between clock checks when a deadline is given
 
 # route rows (depot, jobs, depot), jobs per route, earliest and latest begin per position, load,
@@ -238,7 +237,6 @@ def _run(
     steps: int,
     t_from: float,
     t_to: float,
-    penalty: int,
 ) -> None:
     """Run `steps` ruin-and-recreate steps from state `cur`; keep the best state in `best`."""
     n_nodes = cur[6].shape[0]
@@ -274,10 +272,9 @@ def _run(
         for i in range(n_touched):
             k = touched_list[i]
             new_cost += trial[5][k] - cur[5][k]
-        if distance:  # distance phase: annealing, a job left out costs `penalty`
-            accept = new_cost + penalty * n_left < cur_cost + penalty * n_un - temperature * math.log(
-                1.0 - np.random.random()
-            )
+        if distance:  # distance phase: every job served again, annealing on the cost
+            threshold = cur_cost - temperature * math.log(1.0 - np.random.random())
+            accept = n_left == 0 and new_cost < threshold
         else:  # fleet phase: fewer left out, or left out with fewer absences between them
             for i in range(n_left):
                 absences[left[i]] += 1
@@ -367,7 +364,7 @@ class Search:
         t_from = hot * (cold / hot) ** progress if hot > 0 else 0.0
         t_to = hot * (cold / hot) ** until if hot > 0 else 0.0
         _run(self.cur, self.trial, self.best_state, self.data, self.d.capacity, self.near, self.unserved,
-             self.absences, self.meta, steps, t_from, t_to, int(PENALTY * self.scale))  # fmt: skip
+             self.absences, self.meta, steps, t_from, t_to)  # fmt: skip
         self.steps += steps
 
     def best(self) -> tuple[list[list[int]], int]:
