@@ -284,7 +284,7 @@ def _run(
                 old_sum += absences[unserved[i]]
             for i in range(n_left):
                 new_sum += absences[left[i]]
-            accept = n_left < n_un or new_sum < old_sum
+            accept = n_left < n_un or new_sum <= old_sum
         src, dst = (trial, cur) if accept else (cur, trial)
         for i in range(n_touched):
             k = touched_list[i]
