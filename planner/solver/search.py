@@ -214,18 +214,6 @@ def _load(m: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:
     return None if found is None else m.routing.solver().Assignment(found)
 
 
-def _job_routes(m: Model, a: pywrapcp.Assignment) -> list[list[int]]:
-    """Job indices in visiting order, one list per vehicle."""
-    routes = []
-    for v in range(len(m.problem.vehicles)):
-        jobs, index = [], a.Value(m.routing.NextVar(m.routing.Start(v)))
-        while not m.routing.IsEnd(index):
-            jobs.append(m.job_of_node[m.manager.IndexToNode(index)])
-            index = a.Value(m.routing.NextVar(index))
-        routes.append(jobs)
-    return routes
-
-
 # (metaheuristic, GLS lambda): the deterministic cycle of search rounds
 CYCLE = (
     (Metaheuristic.GUIDED_LOCAL_SEARCH, 0.1),

@@ -322,7 +322,7 @@ class Search:
         self.d = d
         self.data = (d.travel, d.cost, d.service, d.early, d.late, d.demand)
         order = np.argsort(d.cost, axis=1, kind="stable")
-        self.near = np.ascontiguousarray(order[:, :][order != 0].reshape(n, n - 1))
+        self.near = np.ascontiguousarray(order[order != 0].reshape(n, n - 1))
         self.cur = self._state(routes)
         self.trial = _copy(self.cur)
         self.best_state = _copy(self.cur)
