@@ -1,7 +1,8 @@
 """Time per stage of `vanplan plan` on the built-in scenario: load, geocode, network, matrix, search.
 
-Run: `python -m bench.pipeline [--time-limit 30] [--cold]`. `--cold` uses an empty cache, so the
-network stage includes reading the extract and building the graph.
+Run: `python -m bench.pipeline [--time-limit 30] [--until-limit] [--cold]`. `--cold` uses an empty
+cache, so the network stage includes reading the extract and building the graph; `--until-limit`
+searches until the time limit instead of for the default fixed amount of work.
 """
 
 from __future__ import annotations
@@ -23,22 +24,39 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cold", action="store_true", help="start with an empty road network cache")
+    ap.add_argument("--until-limit", action="store_true", help="search until the time limit (not repeatable)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) if args.cold else default_cache_dir()
         t0 = time.perf_counter()
-        run = plan_scenario(args.scenario, time_limit_s=args.time_limit, seed=args.seed, cache_dir=cache)
+        run = plan_scenario(
+            args.scenario,
+            time_limit_s=args.time_limit,
+            seed=args.seed,
+            until_limit=args.until_limit,
+            cache_dir=cache,
+        )
         total = time.perf_counter() - t0
     placed = sum(len(t.stops) for t in run.plan.tours)
     requests = placed + len(run.plan.unscheduled)
-    print(f"scenario {args.scenario.name}, time limit {args.time_limit:g} s, seed {args.seed}, "
+    print(f"scenario {args.scenario.name}, time limit {args.time_limit:g} s"
+          f"{' (until the limit)' if args.until_limit else ''}, seed {args.seed}, "
           f"cache {'cold' if args.cold else 'warm'}")  # fmt: skip
     print(f"{'stage':<10} {'seconds':>8}")
     for stage, seconds in run.timings.items():
         print(f"{stage:<10} {seconds:>8.2f}")
     print(f"{'total':<10} {total:>8.2f}")
+    stops = [s for t in run.plan.tours for s in t.stops]
+    by_priority = "  ".join(
+        f"{p}: {sum(s.priority == p for s in stops)}/"
+        f"{sum(s.priority == p for s in stops) + sum(u.priority == p for u in run.plan.unscheduled)}"
+        for p in range(1, 6)
+    )
+    hours = sum((s.end - s.start).total_seconds() for s in stops) / 3600
+    print(f"placed by priority (1 = most urgent): {by_priority}; appointment hours placed {hours:.1f}")
     drive = sum(t.drive_min for t in run.plan.tours)
-    print(f"placed {placed}/{requests}, drive {drive:.0f} min, stop {run.plan.stop_reason}, "
+    print(f"placed {placed}/{requests}, drive {drive:.0f} min, objective {run.plan.objective}, "
+          f"stop {run.plan.stop_reason}, "
           f"violations {len(run.violations)}")  # fmt: skip
 
 

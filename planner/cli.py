@@ -95,6 +95,14 @@ def plan_cmd(
         float | None, typer.Option("--time-limit", help="Search seconds (default: scenario).")
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: scenario).")] = None,
+    until_limit: Annotated[
+        bool,
+        typer.Option(
+            "--until-limit",
+            help="Search until the time limit instead of a fixed amount of work "
+            "(better plans with more time; a rerun may differ).",
+        ),
+    ] = False,
     lang: LangOpt = "de",
     cache: CacheOpt = None,
     no_maps: Annotated[bool, typer.Option("--no-maps", help="Skip maps, day sheets and calendars.")] = False,
@@ -115,6 +123,7 @@ def plan_cmd(
                 scenario,
                 time_limit_s=time_limit,
                 seed=seed,
+                until_limit=until_limit,
                 cache_dir=cache,
                 progress=_RichProgress(bar, lang),
             )

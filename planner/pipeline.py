@@ -70,11 +70,15 @@ def plan_scenario(
     *,
     time_limit_s: float | None = None,
     seed: int | None = None,
+    until_limit: bool = False,
     cache_dir: Path | None = None,
     today: date | None = None,
     progress: Progress | None = None,
 ) -> Run:
-    """Plan the week of the scenario in `folder`; raises InputError/NetworkError for bad input."""
+    """Plan the week of the scenario in `folder`; raises InputError/NetworkError for bad input.
+
+    The search does a fixed amount of work, so a seed repeats its plan, unless `until_limit` lets it
+    use the whole time limit (better plans with more time, not repeatable)."""
     progress = progress or Progress()
     timings: dict[str, float] = {}
     cache = cache_dir or default_cache_dir()
@@ -103,7 +107,7 @@ def plan_scenario(
     with stage("search"):
         solution = solve(
             built.problem,
-            SearchParams(time_limit_s=limit, seed=seed_used),
+            SearchParams(time_limit_s=limit, seed=seed_used, converge=not until_limit),
             on_solution=lambda: progress.tick(time.perf_counter() - started, limit),
         )
     plan = assemble(scenario, built, solution, network.source, seed_used, limit)

@@ -39,3 +39,4 @@ class Solution:
     stop_reason: str
     elapsed_s: float
     solutions_found: int = 0
+    start: str = ""  # where the search began: "compiled" (planner.solver.sisr) or "or-tools"

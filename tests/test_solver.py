@@ -1,15 +1,34 @@
-"""The search itself: the portfolio's deterministic choice and the compiled SISR search on tiny problems."""
+"""The search itself: the portfolio's deterministic choice and the compiled SISR search on small problems.
+
+Plain problems (the VRPTW form) check the fleet and distance phases; week-like problems (own
+shifts, breaks, working-time limits, several windows, allowed vehicles, priorities) check that the
+compiled search keeps every rule of the model, re-derived here from the `Problem` itself.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from planner.problem import Break, Job, Problem, Vehicle
+from planner.solution import Solution
 from planner.solver import SearchParams, solve
-from planner.solver.plain import Plain, plain_view
-from planner.solver.sisr import improve
+from planner.solver.flat import Flat, flat_view
+from planner.solver.model import span_bound, vehicle_fits
+from planner.solver.sisr import Search, anneal, improve
+
+H = 3600
+CONVERGE = SearchParams(time_limit_s=60, seed=1, workers=1)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def compiled() -> None:
+    """Compile the search once (numba caches it on disk)."""
+    from planner.solver import sisr
+
+    sisr.warm_up()
 
 
 def line_problem(capacity: int = 12, customers: int = 4) -> Problem:
@@ -29,32 +48,100 @@ def line_problem(capacity: int = 12, customers: int = 4) -> Problem:
     return Problem(jobs=jobs, vehicles=vehicles, durations=dur, distances=dur, objective="distance")
 
 
-def test_plain_view_only_for_problems_without_breaks() -> None:
-    p = line_problem()
-    assert plain_view(p) is not None
-    with_break = replace(p, vehicles=tuple(replace(v, breaks=(Break(0, 500, 30),)) for v in p.vehicles))
-    assert plain_view(with_break) is None
-    two_windows = replace(p, jobs=(replace(p.jobs[0], windows=((0, 10), (50, 60))), *p.jobs[1:]))
-    assert plain_view(two_windows) is None
+def van_day(day: int, start_h: float, end_h: float, **kw: object) -> Vehicle:
+    """A van-day from the depot (location 0) with the planner's break rules for shifts over 6 h."""
+    s, e = int((24 * day + start_h) * H), int((24 * day + end_h) * H)
+    breaks = (Break(s + 2 * H, s + 5 * H, 1800),) if e - s > 6 * H else ()
+    return Vehicle(id=f"day{day}", start_location=0, end_location=0, shift_start=s, shift_end=e,
+                   breaks=breaks, break_free_span=6 * H, break_margin=900, **kw)  # type: ignore[arg-type]  # fmt: skip
 
 
-def schedule_errors(d: Plain, routes: list[list[int]]) -> list[str]:
+def week_problem(jobs: tuple[Job, ...], vehicles: tuple[Vehicle, ...], places: int = 7) -> Problem:
+    """Places on a ring 20 minutes from the depot and 5 to 25 minutes from each other."""
+    ring = np.arange(places)
+    gap = np.minimum(
+        np.abs(ring[:, None] - ring[None, :]), places - 1 - np.abs(ring[:, None] - ring[None, :])
+    )
+    dur = (300 * gap + 300 * (gap > 0)).astype(np.int64)
+    dur[0, 1:] = dur[1:, 0] = 1200
+    return Problem(
+        jobs=jobs, vehicles=vehicles, durations=dur, distances=dur, span_cost=1, preferred_bonus=600
+    )
+
+
+def job(name: str, place: int, hours: float, *windows: tuple[float, float], **kw: object) -> Job:
+    """A job of `hours` (plus 10 min setup, 20 min after) with windows in hours of the week."""
+    wins = tuple((int(a * H), int(b * H)) for a, b in windows)
+    return Job(id=name, location=place, duration=int(hours * H), windows=wins, setup=600, after=1200, **kw)  # type: ignore[arg-type]
+
+
+def route_errors(p: Problem, sol: Solution) -> list[str]:
+    """Every rule of the model a solution breaks, re-derived from the problem (not from the flat form)."""
+    errors: list[str] = []
+    served = [v.job for r in sol.routes for v in r.visits]
+    if sorted(served + list(sol.dropped)) != list(range(len(p.jobs))):
+        errors.append("jobs lost or served twice")
+    for r in sol.routes:
+        veh = p.vehicles[r.vehicle]
+        if not veh.shift_start <= r.start <= r.end <= veh.shift_end:
+            errors.append(f"{veh.id}: route {r.start}-{r.end} outside the shift")
+        leave, loc, stays = r.start, veh.start_location, []
+        for v in r.visits:
+            j = p.jobs[v.job]
+            if not vehicle_fits(p, j, r.vehicle):
+                errors.append(f"{j.id} on {veh.id}, which may not serve it")
+            if v.begin < leave + p.travel(j, loc, j.location):
+                errors.append(f"{j.id} begins before the crew can be there")
+            if not any(a <= v.begin + j.setup <= b for a, b in j.windows):
+                errors.append(f"{j.id} starts outside its windows")
+            stays.append((v.begin, v.begin + j.service))
+            leave, loc = v.begin + j.service, j.location
+        if r.end < leave + int(p.durations[loc, veh.end_location]):
+            errors.append(f"{veh.id} back before it can be")
+        if veh.max_work is not None and r.end - r.start > span_bound(veh):
+            errors.append(f"{veh.id} works {r.end - r.start} s, over its limit")
+        for start, length in r.breaks:
+            if any(start < b and a < start + length for a, b in stays):
+                errors.append(f"{veh.id}: break at {start} overlaps a stop")
+        if veh.break_free_span is not None and r.end - r.start > veh.break_free_span:
+            inside = [
+                (s, n) for s, n in r.breaks if r.start + veh.break_margin <= s <= r.end - n - veh.break_margin
+            ]
+            if len(inside) < len(veh.breaks):
+                errors.append(f"{veh.id}: a route of {r.end - r.start} s without its breaks inside")
+    return errors
+
+
+def schedule_errors(d: Flat, routes: list[list[int]]) -> list[str]:
     """Every rule of a plain problem that routes break, re-derived from the arrays."""
     errors = []
-    for r in routes:
-        t, prev = int(d.early[0]), 0
-        for c in [*r, 0]:
-            t = max(int(d.early[c]), t + int(d.service[prev] + d.travel[prev, c]))
-            if t > d.late[c]:
-                errors.append(f"node {c} begins at {t} after {d.late[c]}")
+    for k, r in enumerate(routes):
+        t, prev = int(d.shift_start[k]), int(d.start[k])
+        for c in [*r, int(d.end[k])]:
+            t = max(int(d.win_start[c, 0]), t + int(d.service[prev] + d.travel[prev, c]))
+            if t > d.win_end[c, 0]:
+                errors.append(f"node {c} begins at {t} after {d.win_end[c, 0]}")
             prev = c
-        if sum(int(d.demand[c]) for c in r) > d.capacity:
+        if sum(int(d.demand[c]) for c in r) > d.capacity[k]:
             errors.append(f"route {r} over capacity")
     return errors
 
 
+def test_flat_view_keeps_breaks_inside_only_where_a_route_may_need_them() -> None:
+    p = line_problem()
+    f = flat_view(p)
+    assert f is not None and f.uniform and f.first_job == 1 and f.nodes == 5
+    long_day, short_limit = van_day(0, 8, 17), van_day(1, 8, 17, max_work=5 * H)
+    f = flat_view(week_problem((job("a", 1, 1, (8, 40)),), (long_day, short_limit)))
+    assert f is not None and not f.uniform
+    assert f.inside.tolist() == [True, False] and f.breaks.tolist() == [1, 1]
+    two_windows = replace(p, jobs=(replace(p.jobs[0], windows=((0, 10), (50, 60))), *p.jobs[1:]))
+    f = flat_view(two_windows)
+    assert f is not None and f.windows[1] == 2 and f.win_end[1].tolist() == [10, 60]
+
+
 def test_fleet_phase_puts_the_left_out_jobs_into_the_free_capacity() -> None:
-    d = plain_view(line_problem())
+    d = flat_view(line_problem())
     assert d is not None
     routes, left = improve(d, [[1, 2]], seed=1, steps=200)
     assert left == 0
@@ -71,7 +158,7 @@ def test_search_builds_routes_from_nothing_and_keeps_tight_windows() -> None:
         for k, j in enumerate(p.jobs)
     )
     p = replace(p, jobs=jobs, vehicles=p.vehicles[:1])
-    d = plain_view(p)
+    d = flat_view(p)
     assert d is not None
     routes, left = improve(d, [], seed=5, steps=500)
     assert left == 0 and routes == [[4, 2, 3, 1]]
@@ -81,7 +168,7 @@ def test_search_builds_routes_from_nothing_and_keeps_tight_windows() -> None:
 def test_a_job_that_fits_nowhere_is_counted_as_left_out() -> None:
     p = line_problem()
     late = replace(p.jobs[3], windows=((0, 5),))  # 40 s from the depot: unreachable by 5
-    d = plain_view(replace(p, jobs=(*p.jobs[:3], late)))
+    d = flat_view(replace(p, jobs=(*p.jobs[:3], late)))
     assert d is not None
     routes, left = improve(d, [], seed=1, steps=300)
     assert left == 1 and sorted(c for r in routes for c in r) == [1, 2, 3]
@@ -89,7 +176,7 @@ def test_a_job_that_fits_nowhere_is_counted_as_left_out() -> None:
 
 
 def test_distance_phase_finds_the_short_routes_and_repeats_itself() -> None:
-    d = plain_view(line_problem())
+    d = flat_view(line_problem())
     assert d is not None
     first = improve(d, [[1, 4], [2, 3]], seed=1, steps=2000)
     assert first == improve(d, [[1, 4], [2, 3]], seed=1, steps=2000)
@@ -105,3 +192,67 @@ def test_portfolio_serves_everything_and_repeats_itself() -> None:
     assert (first.routes, first.objective) == (second.routes, second.objective)
     single = solve(p, replace(params, workers=1))
     assert single.objective >= first.objective
+
+
+def test_a_full_day_serves_the_more_urgent_job() -> None:
+    # one 8-hour day; two 3-hour jobs that both need the whole morning: only one fits
+    day = van_day(0, 8, 16)
+    urgent = job("urgent", 2, 3, (8.5, 9.0), penalty=27_000_000)
+    routine = job("routine", 5, 3, (8.5, 9.0), penalty=3_000_000)
+    p = week_problem((routine, urgent), (day,))
+    sol = solve(p, CONVERGE)
+    assert route_errors(p, sol) == [] and sol.start == "compiled"
+    assert [v.job for r in sol.routes for v in r.visits] == [1] and sol.dropped == (0,)
+
+
+def test_a_job_waits_for_a_later_window_and_a_restricted_job_gets_its_van() -> None:
+    # the first window of "late" closes before the van can be there; "only_tue" may use day 1 only
+    late = job("late", 3, 1, (8.0, 8.1), (13.0, 14.0))
+    only_tue = job("only_tue", 4, 1, (8, 40), vehicles=frozenset({1}))
+    p = week_problem((late, only_tue), (van_day(0, 8, 17), van_day(1, 8, 17)))
+    sol = solve(p, CONVERGE)
+    assert route_errors(p, sol) == [] and sol.start == "compiled" and sol.dropped == ()
+    begins = {p.jobs[v.job].id: (r.vehicle, v.begin) for r in sol.routes for v in r.visits}
+    assert begins["late"][1] + 600 >= 13 * H
+    assert begins["only_tue"][0] == 1
+
+
+def test_long_days_take_their_break_inside_and_keep_the_working_time_limit() -> None:
+    # six 1.5-hour jobs on one day: more than six hours of work, so the break must interrupt it;
+    # a second day allows only 4 hours of work and cannot take them all
+    jobs = tuple(job(f"j{k}", 1 + k % 6, 1.5, (8, 40)) for k in range(6))
+    p = week_problem(jobs, (van_day(0, 7, 18), van_day(1, 7, 18, max_work=4 * H)))
+    sol = solve(p, CONVERGE)
+    assert route_errors(p, sol) == [] and sol.start == "compiled"
+    day0 = next(r for r in sol.routes if r.vehicle == 0)
+    assert day0.end - day0.start > 6 * H and day0.breaks
+    assert all(r.end - r.start <= 4 * H for r in sol.routes if r.vehicle == 1)
+
+
+def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
+    # several vehicles, preferred vans, priorities, windows on several days: the routes the compiled
+    # search ends with, loaded into OR-Tools, cost exactly what the search said they cost
+    rng = np.random.default_rng(4)
+    vehicles = tuple(van_day(d, 8, 16.5) for d in range(3))
+    jobs = tuple(
+        job(
+            f"j{k}",
+            int(rng.integers(1, 7)),
+            float(rng.choice([1.0, 1.5, 2.0])),
+            *[(24 * d + 8, 24 * d + 15) for d in range(3) if rng.random() < 0.7] or [(8, 15)],
+            penalty=int(rng.choice([1, 3, 9])) * 1_000_000,
+            preferred_vehicles=frozenset({int(rng.integers(0, 3))}),
+        )
+        for k in range(16)
+    )
+    p = week_problem(jobs, vehicles)
+    f = flat_view(p)
+    assert f is not None
+    search = Search(f, [], seed=1)  # the seed of the portfolio's first worker
+    assert anneal(search, 500 * f.jobs, 0.0)
+    sol = solve(p, CONVERGE)
+    assert route_errors(p, sol) == [] and sol.start == "compiled"
+    assert sol.objective == search.objective and sol.stop_reason == "budget"
+    assert sol.dropped and len(sol.routes) == 3  # more work than three days hold
+    again = solve(p, CONVERGE)
+    assert (again.routes, again.objective) == (sol.routes, sol.objective)

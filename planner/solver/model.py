@@ -121,7 +121,7 @@ def _add_time(m: Model, loc_of_node: list[int]) -> None:
         for index in (m.routing.Start(v), m.routing.End(v)):
             m.time.CumulVar(index).SetRange(veh.shift_start, veh.shift_end)
         if veh.max_work is not None:
-            m.time.SetSpanUpperBoundForVehicle(_span_bound(veh), v)
+            m.time.SetSpanUpperBoundForVehicle(span_bound(veh), v)
         if p.span_cost:
             m.time.SetSpanCostCoefficientForVehicle(p.span_cost, v)
     for j, job in enumerate(p.jobs):
@@ -134,7 +134,7 @@ def _add_time(m: Model, loc_of_node: list[int]) -> None:
                 cumul.RemoveInterval(b0 + 1, a1 - 1)
 
 
-def _span_bound(veh: Vehicle) -> int:
+def span_bound(veh: Vehicle) -> int:
     """Longest route that keeps work (span minus breaks inside) within max_work.
 
     A route up to `break_free_span` may leave its breaks outside, so its span is its work; only a

@@ -9,10 +9,10 @@ work), each restarting from the best solution so far with the next metaheuristic
 (guided local search with two penalty weights, tabu search, simulated annealing), and stops once a
 whole cycle brings no improvement ("converged") or after `max_rounds` rounds ("budget"), both
 deterministic, or at the time limit ("time_limit"), whichever comes first.
-On plain problems (capacity and one window per job: the VRPTW benchmarks) the compiled
-ruin-and-recreate search of `planner.solver.sisr` comes first: it fits every job into the fleet and
-shortens the routes, for a fixed number of steps (deterministic) or, without convergence, until
-`POLISH_SHARE` of the time limit is left; its routes then go into OR-Tools, which polishes them.
+First the compiled ruin-and-recreate search of `planner.solver.sisr` fits the jobs into the fleet
+and shortens the routes, for a fixed number of steps per job (deterministic) or, without
+convergence, until `POLISH_SHARE` of the time limit is left; its routes then go into OR-Tools,
+which polishes them. Problems without a flat form start from an OR-Tools first solution.
 `Solution.stop_reason` says how the search ended, so a caller knows whether a rerun with the same
 seed reproduces the result exactly.
 """
@@ -32,15 +32,15 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.problem import Problem
 from planner.solution import Route, Solution, Visit
+from planner.solver.flat import flat_view
 from planner.solver.model import Model, build_model
-from planner.solver.plain import plain_view
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
 LOAD_MS = 200  # time limit of the descent that loads routes found outside OR-Tools
-POLISH_SHARE = 0.1  # on plain problems without convergence: share of the limit OR-Tools polishes
-SISR_STEPS = 3000  # on plain problems with convergence: compiled search steps per job
+POLISH_SHARE = 0.1  # without convergence: share of the limit OR-Tools polishes the compiled search's routes
+SISR_STEPS = 500  # with convergence: compiled search steps per job
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def _collect(
 def _solve_worker(
     problem: Problem, params: SearchParams, worker: int, on_solution: Callable[[], None] | None
 ) -> Solution:
-    """One portfolio member: a start (compiled search on plain problems), then rounds until done."""
+    """One portfolio member: a start (the compiled search, else OR-Tools), then rounds until done."""
     order = list(range(len(problem.jobs)))
     seed = params.seed + 7919 * worker
     if seed:
@@ -149,7 +149,10 @@ def _solve_worker(
     deadline = started + params.time_limit_s
     first = params.first_solution or FIRST_SOLUTIONS[worker % len(FIRST_SOLUTIONS)]
     rnd = 2 * worker  # worker 0 starts with GLS at lambda 0.1, worker 1 at 0.4, ...
-    best = _plain_start(model, params, seed, started)
+    best, complete = _compiled_start(model, params, seed, started)
+    compiled = best is not None
+    if best is not None and params.converge:  # a fixed number of steps, the routes as found
+        return _read(model, best, "budget" if complete else "time_limit", time.monotonic() - started, 1, True)
     found = 0
     if best is None:
         best = model.routing.SolveWithParameters(_search_parameters(params, first, deadline, rnd))
@@ -175,37 +178,43 @@ def _solve_worker(
             best, stall = model.routing.solver().Assignment(nxt), 0
         else:
             stall += 1
-    return _read(model, best, reason, time.monotonic() - started, found)
+    return _read(model, best, reason, time.monotonic() - started, found, compiled)
 
 
-def _plain_start(m: Model, params: SearchParams, seed: int, started: float) -> pywrapcp.Assignment | None:
-    """Routes of the compiled search (`planner.solver.sisr`) as an assignment; None if not plain.
+def _compiled_start(
+    m: Model, params: SearchParams, seed: int, started: float
+) -> tuple[pywrapcp.Assignment | None, bool]:
+    """Routes of the compiled search (`planner.solver.sisr`) as an assignment (None without a flat
+    form or if the model rejects them), and whether the search ran all its steps.
 
-    With convergence it runs `SISR_STEPS` per job (repeatable), else until `POLISH_SHARE` of the
-    time limit is left.
+    With convergence it runs `SISR_STEPS` per job (repeatable) unless the time limit comes first,
+    else until `POLISH_SHARE` of the time limit is left.
     """
-    plain = plain_view(m.problem)
-    if plain is None:
-        return None
-    from planner.solver import sisr  # compiled on first use: only plain problems pay for it
+    flat = flat_view(m.problem)
+    if flat is None:
+        return None, False
+    from planner.solver import sisr  # compiled on first use (and cached on disk)
 
+    search = sisr.Search(flat, [], seed)
     if params.converge:
-        routes, _ = sisr.improve(plain, [], seed, steps=SISR_STEPS * len(m.problem.jobs))
+        complete = sisr.anneal(search, SISR_STEPS * flat.jobs, started + params.time_limit_s)
     else:
-        end = started + (1 - POLISH_SHARE) * params.time_limit_s
-        routes, _ = sisr.improve(plain, [], seed, deadline=end)
-    return _load(m, [r for r in routes if r])
+        complete = sisr.anneal(search, 0, started + (1 - POLISH_SHARE) * params.time_limit_s)
+    routes, _ = search.best()
+    return _load(m, [[c - flat.first_job for c in r] for r in routes]), complete
 
 
 def _load(m: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:
-    """Routes (lists of job + 1) as an OR-Tools assignment after a short descent; None if rejected.
+    """Routes (job indices, one list per vehicle) as an OR-Tools assignment after a short descent;
+    None if rejected.
 
     `RoutesToAssignment` + `SolveFromAssignmentWithParameters` with a fresh time limit: in OR-Tools
     9.15 `ReadAssignmentFromRoutes` after a search that used its whole time limit fails at random.
     """
-    indices = [[m.manager.NodeToIndex(m.node_of_job[c - 1]) for c in r] for r in routes]
+    indices = [[m.manager.NodeToIndex(m.node_of_job[j]) for j in r] for r in routes]
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.time_limit.FromMilliseconds(LOAD_MS)
+    sp.solution_limit = 1  # the routes as they are: no descent, so the result does not depend on the clock
     m.routing.CloseModelWithParameters(sp)  # no-op once closed; routes need a closed model
     start = m.routing.solver().Assignment()
     if not m.routing.RoutesToAssignment(indices, True, True, start):
@@ -240,7 +249,9 @@ def _search_parameters(params: SearchParams, first: str, deadline: float, rnd: i
     return sp
 
 
-def _read(m: Model, a: pywrapcp.Assignment, reason: str, elapsed: float, found: int) -> Solution:
+def _read(
+    m: Model, a: pywrapcp.Assignment, reason: str, elapsed: float, found: int, compiled: bool
+) -> Solution:
     """Turn an assignment into routes of job indices with arrival and begin times."""
     p = m.problem
     routes: list[Route] = []
@@ -280,4 +291,5 @@ def _read(m: Model, a: pywrapcp.Assignment, reason: str, elapsed: float, found: 
         stop_reason=reason,
         elapsed_s=elapsed,
         solutions_found=found,
+        start="compiled" if compiled else "or-tools",
     )
