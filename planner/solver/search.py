@@ -1,18 +1,19 @@
 """Search for a good solution of a routing model and read it back as a plain `Solution`.
 
-A portfolio: `SearchParams.workers` processes search the same problem, each with its own job order
-(seed), first-solution heuristic and start in the metaheuristic cycle; the best solution wins, ties
-going to the lower worker index, so the choice is deterministic whenever no worker hit the clock.
+A portfolio: `SearchParams.workers` processes search the same problem, each with its own seed; the
+best solution wins, ties going to the lower worker index, so the choice is deterministic whenever
+no worker hit the clock.
 
-Each worker runs in rounds of a fixed number of search branches (a machine-independent measure of
-work), each restarting from the best solution so far with the next metaheuristic of a fixed cycle
-(guided local search with two penalty weights, tabu search, simulated annealing), and stops once a
-whole cycle brings no improvement ("converged") or after `max_rounds` rounds ("budget"), both
-deterministic, or at the time limit ("time_limit"), whichever comes first.
-First the compiled ruin-and-recreate search of `planner.solver.sisr` fits the jobs into the fleet
-and shortens the routes, for a fixed number of steps per job (deterministic) or, without
-convergence, until `POLISH_SHARE` of the time limit is left; its routes then go into OR-Tools,
-which polishes them. Problems without a flat form start from an OR-Tools first solution.
+Each worker first runs the compiled ruin-and-recreate search of `planner.solver.sisr` on the
+problem's flat form: with convergence for `SISR_STEPS` steps per job ("budget", deterministic) and
+its routes, loaded into the OR-Tools model, are the result; without convergence until
+`POLISH_SHARE` of the time limit is left, and OR-Tools' guided local search polishes its routes
+to the limit. A problem without a flat form starts from an OR-Tools first solution (each worker its
+own heuristic and job order) and runs in rounds of a fixed number of search branches (a
+machine-independent measure of work), each restarting from the best solution so far with the next
+metaheuristic of a fixed cycle (guided local search with two penalty weights, tabu search,
+simulated annealing), until a whole cycle brings no improvement ("converged") or after
+`max_rounds` rounds ("budget"), both deterministic, or at the time limit ("time_limit").
 `Solution.stop_reason` says how the search ended, so a caller knows whether a rerun with the same
 seed reproduces the result exactly.
 """

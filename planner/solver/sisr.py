@@ -68,7 +68,7 @@ def _seed(seed: int) -> None:
     np.random.seed(seed)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _next_start(d: Data, c: int, t: int) -> int:
     """Earliest begin at node c no sooner than t inside one of its windows, or LATE."""
     ws, we = d[WIN_START], d[WIN_END]
@@ -78,7 +78,7 @@ def _next_start(d: Data, c: int, t: int) -> int:
     return LATE
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _last_start(d: Data, c: int, t: int) -> int:
     """Latest begin at node c no later than t inside one of its windows, or EARLY."""
     ws, we = d[WIN_START], d[WIN_END]
@@ -88,7 +88,7 @@ def _last_start(d: Data, c: int, t: int) -> int:
     return EARLY
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _forward(st: State, r: int, k: int, d: Data, depart: int, store: bool) -> tuple[int, bool]:
     """Times of row r (vehicle k) leaving at `depart`: (arrival at the end depot, feasible).
 
@@ -135,7 +135,7 @@ def _forward(st: State, r: int, k: int, d: Data, depart: int, store: bool) -> tu
     return t_prev, ok
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _outside_breaks_fit(d: Data, k: int, depart: int, end: int) -> bool:
     """Whether vehicle k's breaks fit before a route from `depart` to `end`, or after it."""
     prev_end = EARLY
@@ -152,7 +152,7 @@ def _outside_breaks_fit(d: Data, k: int, depart: int, end: int) -> bool:
     return True
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _refresh(st: State, r: int, k: int, d: Data) -> bool:
     """Recompute times, places, jobs, load and cost of row r as vehicle k's route; return feasibility.
 
@@ -163,7 +163,7 @@ def _refresh(st: State, r: int, k: int, d: Data) -> bool:
     travel, cost, service, fb, mg = d[TRAVEL], d[COST], d[SERVICE], d[INTS][FIRST_BREAK], d[MARGIN][k]
     n = lens[r]
     shift_end = d[SHIFT_END][k]
-    _forward(st, r, k, d, d[SHIFT_START][k], True)
+    _, first_ok = _forward(st, r, k, d, d[SHIFT_START][k], True)
     latest[r, n + 1] = shift_end
     for i in range(n, -1, -1):
         c, nx = route[r, i], route[r, i + 1]
@@ -201,6 +201,9 @@ def _refresh(st: State, r: int, k: int, d: Data) -> bool:
     ok = depart >= d[SHIFT_START][k] and total <= d[CAPACITY][k]
     if not ok:
         depart = d[SHIFT_START][k]
+    if not (d[INTS][SPAN_COST] or d[FULL][k]):  # the span matters nowhere: times were checked above
+        st[7][r] = arcs + d[FIXED][k]
+        return ok and first_ok
     end, fits = _forward(st, r, k, d, depart, False)
     span = end - depart
     ok = ok and fits and span <= d[SPAN_MAX][k]
@@ -210,7 +213,7 @@ def _refresh(st: State, r: int, k: int, d: Data) -> bool:
     return ok
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _copy_route(r: int, src: State, dst: State, r2: int) -> None:
     """Make row r2 of state dst equal to row r of src."""
     n = src[1][r] + 2
@@ -224,7 +227,7 @@ def _copy_route(r: int, src: State, dst: State, r2: int) -> None:
     dst[7][r2] = src[7][r]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _ruin(
     st: State, d: Data, near: Ints, unserved: int, touched: Bools, touched_list: Ints, removed: Ints
 ) -> tuple[int, int]:
@@ -287,7 +290,7 @@ def _ruin(
     return n_removed, n_touched
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _fits(st: State, k: int, q: int, v: int, d: Data, scratch: State) -> bool:
     """Whether route k with v at position q keeps every rule (checked on the whole route)."""
     n = st[1][k]
@@ -299,7 +302,7 @@ def _fits(st: State, k: int, q: int, v: int, d: Data, scratch: State) -> bool:
     return _refresh(scratch, 0, k, d)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _best_place(v: int, st: State, d: Data, scratch: State, only: Bools) -> tuple[int, int, int]:
     """The cheapest feasible place (route, position, added cost) for v in the routes marked in `only`
     (all when it is empty); each place skipped at the blink rate."""
@@ -353,7 +356,7 @@ def _best_place(v: int, st: State, d: Data, scratch: State, only: Bools) -> tupl
     return best_k, best_q, best
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _insert(v: int, k: int, q: int, st: State, d: Data) -> None:
     """Put v at position q of route k."""
     route, lens = st[0], st[1]
@@ -365,7 +368,7 @@ def _insert(v: int, k: int, q: int, st: State, d: Data) -> None:
     _refresh(st, k, k, d)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _order(removed: Ints, n: int, d: Data) -> None:
     """Sort the first n removed jobs: random, most urgent, farthest or closest to the depot first."""
     cost, weight = d[COST], d[WEIGHT]
