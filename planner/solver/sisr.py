@@ -30,10 +30,9 @@ from typing import Any
 
 import numba as nb
 import numpy as np
-import numpy.typing as npt
 
 from planner.problem import Break, Job, Problem, Vehicle
-from planner.solver.flat import Flat, Ints, flat_view
+from planner.solver.flat import Bools, Flat, Ints, flat_view
 
 AVG_REMOVED = 10.0  # jobs removed per step on average
 MAX_STRING = 10.0  # longest string removed from one route
@@ -50,7 +49,6 @@ EARLY = -LATE  # ... and going backward
 # and latest begin per position, the place each position is at (a break: where the crew is), load,
 # cost, route of each node (-1: left out)
 State = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints]
-Bools = npt.NDArray[np.bool_]
 Data = tuple[Any, ...]  # the problem's arrays in the order of the positions below
 
 # positions in the data tuple handed to the compiled code (see `Search.__init__`)
