@@ -256,3 +256,15 @@ def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
     assert sol.dropped and len(sol.routes) == 3  # more work than three days hold
     again = solve(p, CONVERGE)
     assert (again.routes, again.objective) == (sol.routes, sol.objective)
+
+
+def test_a_search_out_of_time_still_puts_the_jobs_into_routes() -> None:
+    # compiling on first use can eat a short time limit: the first steps run anyway
+    d = flat_view(line_problem())
+    assert d is not None
+    search = Search(d, [], seed=1)
+    assert not anneal(search, 1000, deadline=1.0)  # a monotonic instant long past
+    routes, left = search.best()
+    assert left == 0 and schedule_errors(d, routes) == []
+    routes, left = improve(d, [], seed=1, deadline=1.0)
+    assert left == 0

@@ -621,7 +621,8 @@ def improve(
 
 def anneal(search: Search, steps: int, deadline: float) -> bool:
     """Run `steps` steps (repeatable), or without steps until `deadline` (monotonic clock); with both,
-    stop at whichever comes first. Returns whether all steps ran.
+    stop at whichever comes first. Returns whether all steps ran. The first chunk of steps always
+    runs (it puts every job that fits into the routes), even when compiling used up the time.
 
     The annealing schedule spans what is left of the steps or the time once it begins (at once, or
     on uniform problems once every job is served).
@@ -629,7 +630,7 @@ def anneal(search: Search, steps: int, deadline: float) -> bool:
     if steps:
         chunk, begun = max(1, steps // 200), -1
         while search.steps < steps:
-            if deadline and time.monotonic() >= deadline:
+            if deadline and search.steps and time.monotonic() >= deadline:
                 return False
             if begun < 0 and search.annealing:
                 begun = search.steps
@@ -638,7 +639,7 @@ def anneal(search: Search, steps: int, deadline: float) -> bool:
             search.run(size, done / todo if begun >= 0 else 0.0, (done + size) / todo if begun >= 0 else 0.0)
         return True
     rate, since = 1000.0, 0.0  # steps per second, measured as the search goes; annealing start
-    while (now := time.monotonic()) < deadline:
+    while (now := time.monotonic()) < deadline or not search.steps:
         if not since and search.annealing:
             since = now
         chunk = max(10, int(rate * CHUNK_S))
