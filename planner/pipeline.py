@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from planner.assemble import assemble
-from planner.build import build
+from planner.build import Built, build
 from planner.errors import InputError, InputProblem
 from planner.geocode import geocode_requests
 from planner.load import load_scenario
@@ -65,6 +65,28 @@ def network_of(scenario: Scenario, cache: Path) -> Network:
         raise InputError([InputProblem("scenario.toml", None, "network.osm", str(exc))]) from exc
 
 
+def prepare(
+    folder: Path,
+    cache: Path,
+    today: date | None = None,
+    stage: Callable[[str], AbstractContextManager[None]] = lambda _: nullcontext(),
+) -> tuple[Scenario, Network, Built]:
+    """The scenario in `folder`, its road network and its routing problem: every stage before the
+    search, each run inside `stage(name)` (for timing and progress)."""
+    with stage("load"):
+        scenario = load_scenario(folder, today=today)
+    settings = scenario.settings
+    with stage("network"):
+        network = network_of(scenario, cache)
+    with stage("geocode"):
+        geo = geocode_requests(scenario.requests, settings.geocoding, settings.network.osm)
+    with stage("matrix"):
+        points = {r.id: r.point for r in scenario.requests if r.point is not None} | dict(geo.points)
+        why = {f.request_id: f.reason.value for f in geo.failures}
+        built = build(scenario, points, network.matrix, why)
+    return scenario, network, built
+
+
 def plan_scenario(
     folder: Path,
     *,
@@ -90,19 +112,10 @@ def plan_scenario(
         yield
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
-    with stage("load"):
-        scenario = load_scenario(folder, today=today)
+    scenario, network, built = prepare(folder, cache, today, stage)
     settings = scenario.settings
     limit = settings.time_limit_s if time_limit_s is None else time_limit_s
     seed_used = settings.seed if seed is None else seed
-    with stage("network"):
-        network = network_of(scenario, cache)
-    with stage("geocode"):
-        geo = geocode_requests(scenario.requests, settings.geocoding, settings.network.osm)
-    with stage("matrix"):
-        points = {r.id: r.point for r in scenario.requests if r.point is not None} | dict(geo.points)
-        why = {f.request_id: f.reason.value for f in geo.failures}
-        built = build(scenario, points, network.matrix, why)
     started = time.perf_counter()
     with stage("search"):
         solution = solve(

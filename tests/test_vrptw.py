@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.kernel import instance_problem, measure
 from bench.solomon import SCALE, InstanceError, check, read_bks, read_instance, to_problem
 from bench.vrptw import BENCH_DIR, instance_files, run
 from planner.solver import SearchParams, sisr
@@ -103,3 +104,12 @@ def test_smoke_run_is_feasible_and_close_to_the_bks(name: str, compiled: None) -
     res = run(inst, read_bks(SOLOMON / "bks.csv")[name][1], SearchParams(time_limit_s=5, converge=False))
     assert res.feasible, res.errors
     assert -0.01 < res.gap < 1.0
+
+
+def test_kernel_benchmark_row_shows_speed_and_where_the_search_got(compiled: None) -> None:
+    fields = measure("C101", instance_problem("C101"), 3000, seed=1).split()
+    assert fields[:4] == ["C101", "100", "10", "3000"]
+    assert float(fields[5]) > 0 and fields[6] == "0"  # steps per second; every customer served
+    assert int(fields[7]) > 0.999 * 828_937  # not below the best-known distance (scaled, rounded arcs)
+    with pytest.raises(SystemExit, match="unknown instance: X1"):
+        instance_problem("X1")
