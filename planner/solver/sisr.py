@@ -163,14 +163,20 @@ def _refresh(st: State, r: int, k: int, d: Data) -> bool:
     shift_end = d[SHIFT_END][k]
     _, first_ok = _forward(st, r, k, d, d[SHIFT_START][k], True)
     latest[r, n + 1] = shift_end
+    arcs = 0
+    jobs = 0
+    total = 0
     for i in range(n, -1, -1):
         c, nx = route[r, i], route[r, i + 1]
         if nx >= fb:
             tr = mg if i == 0 else 0
-        elif c >= fb:
-            tr = travel[at[r, i], nx] + (mg if i == n else 0)
         else:
-            tr = travel[c, nx]
+            arcs += cost[at[r, i], nx]
+            if i < n:
+                jobs += 1
+                total += d[DEMAND][nx]
+                arcs += d[EXTRA][nx, k]
+            tr = travel[at[r, i], nx] + (mg if c >= fb and i == n else 0)  # at: c itself if a job
         t = latest[r, i + 1] - tr - service[c]
         if i == 0:
             latest[r, i] = t if t < shift_end else shift_end
@@ -179,17 +185,6 @@ def _refresh(st: State, r: int, k: int, d: Data) -> bool:
             latest[r, i] = last if last >= d[WIN_START][c, 0] else EARLY
         else:
             latest[r, i] = _last_start(d, c, t)
-    arcs = 0
-    jobs = 0
-    total = 0
-    for i in range(1, n + 2):
-        c = route[r, i]
-        if c < fb:
-            arcs += cost[at[r, i - 1], c]
-            if i <= n:
-                jobs += 1
-                total += d[DEMAND][c]
-                arcs += d[EXTRA][c, k]
     njobs[r] = jobs
     st[6][r] = total
     if jobs == 0:
@@ -310,6 +305,8 @@ def _best_place(v: int, st: State, d: Data, scratch: State, only: Bools) -> tupl
     best_k = -1
     best_q = -1
     empty_seen = False
+    single = d[WINDOWS][v] == 1
+    v_open, v_close, v_service = d[WIN_START][v, 0], d[WIN_END][v, 0], service[v]
     for k in range(lens.shape[0]):
         extra = d[EXTRA][v, k]
         if (only.shape[0] and not only[k]) or extra < 0 or load[k] + d[DEMAND][v] > d[CAPACITY][k]:
@@ -321,6 +318,21 @@ def _best_place(v: int, st: State, d: Data, scratch: State, only: Bools) -> tupl
                 empty_seen = True
             extra += d[FIXED][k]
         n = lens[k]
+        if single and (d[BREAKS][k] == 0 or not d[INSIDE][k]) and not d[FULL][k]:
+            # the common case, kept lean: no breaks in the route, one window, O(1) checks only
+            for q in range(1, n + 2):
+                a, c = route[k, q - 1], route[k, q]
+                delta = cost[a, v] + cost[v, c] - cost[a, c] + extra
+                if delta >= best:
+                    continue
+                t = begin[k, q - 1] + service[a] + travel[a, v]
+                if t > v_close:
+                    continue
+                t = (t if t > v_open else v_open) + v_service + travel[v, c]
+                if t > latest[k, q] or np.random.random() < BLINK:
+                    continue
+                best, best_k, best_q = delta, k, q
+            continue
         p = 0  # position of the first job or depot at or after q
         for q in range(1, n + 2):
             if p < q:
