@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.matrix
 	$(BIN)/python -m bench.maps
+	$(BIN)/python -m bench.kernel
 
 bench-vrptw: $(STAMP)
 	$(BIN)/python -m bench.vrptw --set solomon100 --time-limit 10 --workers 2
