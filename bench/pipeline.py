@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from planner.pipeline import default_cache_dir, plan_scenario
@@ -47,11 +48,8 @@ def main() -> None:
         print(f"{stage:<10} {seconds:>8.2f}")
     print(f"{'total':<10} {total:>8.2f}")
     stops = [s for t in run.plan.tours for s in t.stops]
-    by_priority = "  ".join(
-        f"{p}: {sum(s.priority == p for s in stops)}/"
-        f"{sum(s.priority == p for s in stops) + sum(u.priority == p for u in run.plan.unscheduled)}"
-        for p in range(1, 6)
-    )
+    placed_by, left_by = Counter(s.priority for s in stops), Counter(u.priority for u in run.plan.unscheduled)
+    by_priority = "  ".join(f"{p}: {placed_by[p]}/{placed_by[p] + left_by[p]}" for p in range(1, 6))
     hours = sum((s.end - s.start).total_seconds() for s in stops) / 3600
     print(f"placed by priority (1 = most urgent): {by_priority}; appointment hours placed {hours:.1f}")
     drive = sum(t.drive_min for t in run.plan.tours)
