@@ -25,6 +25,11 @@ DAY = 86_400
 # worth three 1-hour meetings of the same priority, not one): each priority level weighs three times
 # the next, so the least urgent requests go first when the week is full.
 PRIORITY_PENALTY = {1: 81_000_000, 2: 27_000_000, 3: 9_000_000, 4: 3_000_000, 5: 1_000_000}
+# A week with more candidate jobs than this is cut to size before travel times are computed, keeping
+# the most urgent (`select_within_capacity`): ~1,500 jobs keep the search's matrices and the routing
+# model of both portfolio workers within about 1.5 GB, where 10,000 needed over 24 GB.
+MAX_JOBS = 1_500
+OVERBOOKING = 3  # ... and jobs beyond three times what their van-days can work are left out first
 PREFERRED_BONUS = 3_600  # cost of missing the client's own coach: about 15 min of driving
 MatrixFn = Callable[[Sequence[Point]], TravelMatrix]
 HOUR = 3600
@@ -129,18 +134,44 @@ def build(
     points: Mapping[str, Point],
     matrix_of: MatrixFn,
     geocode_why: Mapping[str, str] | None = None,
+    max_jobs: int = MAX_JOBS,
 ) -> Built:
     """Make the problem. `points` holds the position of every request that has one (geocoded);
-    `geocode_why` says why geocoding failed for the others (planner.reasons.GEOCODE_WHY codes)."""
+    `geocode_why` says why geocoding failed for the others (planner.reasons.GEOCODE_WHY codes).
+
+    In order: requests no van-day can take (dates, availability, crew, staff, skills, pins) leave
+    before any travel time is computed; in a week with more than `max_jobs` candidates the least
+    urgent leave next (`select_within_capacity`); only the rest get a travel matrix, over their
+    distinct locations. So memory follows what the week can hold, not the size of the request file.
+    """
     days_out = van_days(scenario)
     depots = [scenario.depot(d.id) for d in scenario.settings.depots]
-    placed = [r for r in scenario.requests if r.id in points]
+    depot_loc = {d.id: k for k, d in enumerate(depots)}
+    caps = work_caps(scenario, days_out)
+    vehicles = tuple(
+        _vehicle(scenario, vd, depot_loc[vd.depot], cap) for vd, cap in zip(days_out, caps, strict=True)
+    )
     unscheduled = [
         _unsched(r, "geocode_failed", address=r.address, why=(geocode_why or {}).get(r.id, "not_found"))
         for r in scenario.requests
         if r.id not in points
     ]
-    locs = [d.point for d in depots] + [points[r.id] for r in placed]
+    candidates: list[tuple[Request, Job]] = []
+    for req in scenario.requests:
+        if req.id in points:
+            job_or_reason = _job(scenario, req, days_out, vehicles)
+            if isinstance(job_or_reason, Unscheduled):
+                unscheduled.append(job_or_reason)
+            else:
+                candidates.append((req, job_or_reason))
+    candidates, over = select_within_capacity(candidates, vehicles, max_jobs)
+    unscheduled += [_unsched(req, "capacity", priority=str(req.priority)) for req, _ in over]
+
+    locs = [d.point for d in depots]
+    loc_of_point: dict[Point, int] = {}
+    for req, _ in candidates:
+        loc_of_point.setdefault(points[req.id], len(locs) + len(loc_of_point))
+    locs += list(loc_of_point)
     tm = matrix_of(locs)
     far = [
         InputProblem(
@@ -154,25 +185,25 @@ def build(
     ]
     if far:
         raise InputError(far)
-    depot_loc = {d.id: k for k, d in enumerate(depots)}
-    caps = work_caps(scenario, days_out)
-    vehicles = tuple(
-        _vehicle(scenario, vd, depot_loc[vd.depot], cap) for vd, cap in zip(days_out, caps, strict=True)
-    )
 
     jobs: list[Job] = []
     kept: list[Request] = []
-    for k, req in enumerate(placed):
-        loc = len(depots) + k
+    for req, job in candidates:
+        loc = loc_of_point[points[req.id]]
         if not tm.reachable[loc]:
             unscheduled.append(_unsched(req, "unreachable", snap_m=f"{tm.snap_m[loc]:.0f}"))
             continue
-        job_or_reason = _job(scenario, req, loc, days_out, vehicles, tm)
-        if isinstance(job_or_reason, Unscheduled):
-            unscheduled.append(job_or_reason)
-        else:
-            jobs.append(job_or_reason)
-            kept.append(req)
+        job = replace(job, location=loc)
+        assert job.vehicles is not None
+        reachable = frozenset(v for v in job.vehicles if _round_trip_fits(job, vehicles[v], tm))
+        if not reachable and req.pinned:
+            unscheduled.append(_unsched(req, "pin_invalid", why="travel", **_pin_detail(req)))
+        elif not reachable:
+            unscheduled.append(_unsched(req, "outside_shift"))
+        if not reachable:
+            continue
+        jobs.append(replace(job, vehicles=reachable))
+        kept.append(req)
     problem = Problem(
         jobs=tuple(jobs),
         vehicles=vehicles,
@@ -183,6 +214,43 @@ def build(
         span_cost=1,
     )
     return Built(problem, tuple(kept), tuple(days_out), tuple(locs), tuple(unscheduled))
+
+
+def select_within_capacity(
+    candidates: Sequence[tuple[Request, Job]], vehicles: Sequence[Vehicle], max_jobs: int
+) -> tuple[list[tuple[Request, Job]], list[tuple[Request, Job]]]:
+    """Split a week with more than `max_jobs` candidate jobs into the ones the search weighs and the
+    ones left out for capacity, so a whole caseload exported by mistake still plans in bounded memory.
+
+    Jobs go in order of urgency (priority, then shorter appointments: more people reached, then file
+    order); each charges its time to the van-days that may take it, and a job whose van-days are all
+    booked `OVERBOOKING` times over by more urgent ones is left out. At most `max_jobs` stay. Pinned
+    jobs always stay. A week of at most `max_jobs` candidates is not touched.
+    """
+    if len(candidates) <= max_jobs:
+        return list(candidates), []
+    order = sorted(
+        range(len(candidates)),
+        key=lambda k: (not candidates[k][0].pinned, candidates[k][0].priority, candidates[k][1].service, k),
+    )
+    booked = [0.0] * len(vehicles)
+    limit = [
+        OVERBOOKING * (v.max_work if v.max_work is not None else v.shift_end - v.shift_start)
+        for v in vehicles
+    ]
+    keep: set[int] = set()
+    for k in order:
+        req, job = candidates[k]
+        allowed = sorted(job.vehicles or ())
+        if not req.pinned and (len(keep) >= max_jobs or all(booked[v] >= limit[v] for v in allowed)):
+            continue
+        keep.add(k)
+        for v in allowed:
+            booked[v] += job.service / len(allowed)
+    return (
+        [c for k, c in enumerate(candidates) if k in keep],
+        [c for k, c in enumerate(candidates) if k not in keep],
+    )
 
 
 def work_caps(scenario: Scenario, days_out: Sequence[VanDay]) -> list[int]:
@@ -257,17 +325,13 @@ def arbzg_breaks(shift_start: int, shift_end: int) -> tuple[Break, ...]:
 
 
 def _job(
-    scenario: Scenario,
-    req: Request,
-    loc: int,
-    days_out: Sequence[VanDay],
-    vehicles: Sequence[Vehicle],
-    tm: TravelMatrix,
+    scenario: Scenario, req: Request, days_out: Sequence[VanDay], vehicles: Sequence[Vehicle]
 ) -> Job | Unscheduled:
-    """The job for a request, or the reason it cannot be planned this week."""
+    """The job for a request with the van-days its dates, crew and skills allow (its location and
+    the travel check come later), or the reason it cannot be planned this week."""
     days = possible_days(scenario, req)
     if req.pinned:
-        return _pinned_job(scenario, req, loc, days, days_out, vehicles, tm)
+        return _pinned_job(scenario, req, days, days_out, vehicles)
     if not possible_days(scenario, req, notice=False):
         return _unsched(req, "outside_week", earliest=_iso(req.earliest), latest=_iso(req.latest))
     first = earliest_visit(scenario, req)
@@ -292,22 +356,19 @@ def _job(
     skilled = [v for v in staffed if req.skills <= vehicles[v].skills]
     if not skilled:
         return _unsched(req, "skills", skills=", ".join(sorted(req.skills)))
-    job = replace(
-        _base_job(scenario, req, loc, wins),
+    return replace(
+        _base_job(scenario, req, wins),
         preferred_vehicles=frozenset(v for v, vd in enumerate(days_out) if req.preferred_coach in vd.crew),
+        vehicles=frozenset(skilled),
     )
-    reachable = frozenset(v for v in skilled if _round_trip_fits(job, vehicles[v], tm))
-    if not reachable:
-        return _unsched(req, "outside_shift")
-    return replace(job, vehicles=reachable)
 
 
-def _base_job(scenario: Scenario, req: Request, loc: int, wins: Sequence[tuple[int, int]]) -> Job:
-    """The job's times from the request and its kind's buffers."""
+def _base_job(scenario: Scenario, req: Request, wins: Sequence[tuple[int, int]]) -> Job:
+    """The job's times from the request and its kind's buffers (at location 0 until it has one)."""
     buf = scenario.settings.buffers.get(req.kind, Buffers())
     return Job(
         id=req.id,
-        location=loc,
+        location=0,
         duration=req.duration_min * 60,
         windows=tuple(wins),
         setup=buf.setup_min * 60,
@@ -319,24 +380,28 @@ def _base_job(scenario: Scenario, req: Request, loc: int, wins: Sequence[tuple[i
     )
 
 
+def _pin_detail(req: Request) -> dict[str, str]:
+    """Van, date and time of a pinned request, for its unscheduled reason."""
+    assert req.pin_date is not None and req.pin_start is not None
+    return {"van": req.pin_van, "date": req.pin_date.isoformat(), "time": req.pin_start.strftime("%H:%M")}
+
+
 def _pinned_job(
     scenario: Scenario,
     req: Request,
-    loc: int,
     days: Sequence[date],
     days_out: Sequence[VanDay],
     vehicles: Sequence[Vehicle],
-    tm: TravelMatrix,
 ) -> Job | Unscheduled:
     """A pinned appointment keeps van, date and start, or is reported with what makes it impossible."""
     assert req.pin_date is not None and req.pin_start is not None
     start = seconds(scenario, datetime.combine(req.pin_date, req.pin_start))
-    detail = {"van": req.pin_van, "date": req.pin_date.isoformat(), "time": req.pin_start.strftime("%H:%M")}
+    detail = _pin_detail(req)
     v = next((k for k, vd in enumerate(days_out) if vd.van == req.pin_van and vd.day == req.pin_date), None)
     if v is None:
         return _unsched(req, "pin_invalid", why="no_van_day", **detail)
     veh = vehicles[v]
-    job = replace(_base_job(scenario, req, loc, [(start, start)]), pinned=(v, start))
+    job = replace(_base_job(scenario, req, [(start, start)]), pinned=(v, start))
     if veh.staff < req.staff:
         return _unsched(req, "pin_invalid", why="staff", **detail)
     if not req.skills <= veh.skills:
@@ -345,8 +410,6 @@ def _pinned_job(
         return _unsched(req, "pin_invalid", why="shift", **detail)
     if req.pin_date not in days or not _in_own_windows(scenario, req, start):
         return _unsched(req, "pin_invalid", why="window", **detail)
-    if not _round_trip_fits(job, veh, tm):
-        return _unsched(req, "pin_invalid", why="travel", **detail)
     return replace(job, vehicles=frozenset({v}))
 
 

@@ -1,0 +1,85 @@
+"""planner.build: which requests reach the solver, and over which travel matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time
+
+from factory import day, line_matrix, request, scenario
+
+from planner.assemble import assemble
+from planner.build import build
+from planner.network import TravelMatrix
+from planner.scenario import Point
+from planner.solver import SearchParams, solve
+from planner.validate import validate
+
+
+def counting_matrix(sizes: list[int]) -> object:
+    """line_matrix that records how many points each call was asked for."""
+
+    def matrix(points: Sequence[Point]) -> TravelMatrix:
+        sizes.append(len(points))
+        return line_matrix(points)
+
+    return matrix
+
+
+def test_matrix_covers_only_distinct_places_of_requests_a_van_day_can_take() -> None:
+    same_place = [request(f"r{k}", minutes_east=20) for k in range(5)]
+    other = [request("far", minutes_east=40)]
+    outside = [request(f"x{k}", minutes_east=50 + k, earliest=date(2027, 1, 4)) for k in range(4)]
+    sc = scenario(same_place + other + outside)
+    sizes: list[int] = []
+    built = build(sc, {r.id: r.point for r in sc.requests if r.point}, counting_matrix(sizes))  # type: ignore[arg-type]
+    assert sizes == [3]  # the depot, the shared place of r0..r4, far; none of the requests outside the week
+    assert {j.location for j in built.problem.jobs[:5]} == {1}
+    assert [u.reason for u in built.unscheduled] == ["outside_week"] * 4
+
+
+def test_a_caseload_beyond_the_week_keeps_the_most_urgent_and_says_why_for_the_rest() -> None:
+    urgent = [request(f"u{k}", priority=1, minutes_east=10 + k) for k in range(3)]
+    routine = [request(f"n{k}", priority=5, minutes_east=10 + k) for k in range(30)]
+    sc = scenario(routine + urgent)  # V1 on Monday: 8 h, three times over is 24 one-hour visits
+    points = {r.id: r.point for r in sc.requests if r.point}
+    sizes: list[int] = []
+    built = build(sc, points, counting_matrix(sizes), max_jobs=10)  # type: ignore[arg-type]
+    kept = {r.id for r in built.requests}
+    assert {"u0", "u1", "u2"} <= kept and len(kept) == 10
+    assert sizes == [1 + len({r.point for r in built.requests})]
+    left = {u.request_id: u for u in built.unscheduled}
+    assert len(left) == 23 and all(
+        u.reason == "capacity" and u.detail["priority"] == "5" for u in left.values()
+    )
+    assert built.requests == tuple(r for r in sc.requests if r.id in kept)  # file order kept
+
+
+def test_overbooking_leaves_out_jobs_whose_van_days_are_full_but_keeps_other_days() -> None:
+    monday = [request(f"m{k}", priority=2, minutes_east=10, latest=day(0)) for k in range(40)]
+    tuesday = [request(f"t{k}", priority=5, minutes_east=10, earliest=day(1)) for k in range(3)]
+    sc = scenario(monday + tuesday, crews={("V1", 0): ("A", "B"), ("V1", 1): ("A", "B")})
+    built = build(sc, {r.id: r.point for r in sc.requests if r.point}, line_matrix, max_jobs=36)
+    kept = {r.id for r in built.requests}
+    # Monday's work limit of 10 h booked three times over by 30 priority-2 visits: the rest of
+    # Monday goes, while Tuesday's three routine visits, on a free day, stay despite their priority.
+    assert kept == {f"m{k}" for k in range(30)} | {"t0", "t1", "t2"}
+    assert len(kept) + len(built.unscheduled) == len(sc.requests)
+
+
+def test_pinned_requests_stay_whatever_the_week_holds() -> None:
+    pinned = request("p", priority=5, pin_van="V1", pin_date=day(0), pin_start=time(9))
+    sc = scenario([request(f"u{k}", priority=1, minutes_east=10) for k in range(20)] + [pinned])
+    built = build(sc, {r.id: r.point for r in sc.requests if r.point}, line_matrix, max_jobs=5)
+    assert "p" in {r.id for r in built.requests} and len(built.requests) == 5
+
+
+def test_a_week_cut_to_size_plans_validly_and_loses_no_request() -> None:
+    sc = scenario([request(f"r{k:02}", priority=1 + k % 5, minutes_east=5 + k % 7) for k in range(40)])
+    built = build(sc, {r.id: r.point for r in sc.requests if r.point}, line_matrix, max_jobs=8)
+    solution = solve(built.problem, SearchParams(time_limit_s=5))
+    result = assemble(sc, built, solution, "test line", 1, 5)
+    assert validate(sc, result, line_matrix) == []
+    placed = [s.request_id for t in result.tours for s in t.stops]
+    listed = placed + [u.request_id for u in result.unscheduled]
+    assert sorted(listed) == sorted(r.id for r in sc.requests)
+    assert placed and {r.id for r in sc.requests if r.priority == 1} <= {r.id for r in built.requests}
