@@ -329,6 +329,8 @@ def _job(
 ) -> Job | Unscheduled:
     """The job for a request with the van-days its dates, crew and skills allow (its location and
     the travel check come later), or the reason it cannot be planned this week."""
+    if not days_out:  # the week itself has no van-day: the root cause for every request alike
+        return _unsched(req, "no_crew")
     days = possible_days(scenario, req)
     if req.pinned:
         return _pinned_job(scenario, req, days, days_out, vehicles)

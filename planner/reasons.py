@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from datetime import date
 
 REASONS: dict[str, tuple[str, str]] = {
+    "no_crew": (
+        "Keine Besatzung eingeteilt: in dieser Woche ist kein Van mit Besatzung unterwegs "
+        "(roster.csv, Feiertage, Verfügbarkeit der Vans)",
+        "No crew rostered: no van with a crew is out this week (roster.csv, holidays, van availability)",
+    ),
     "geocode_failed": ("{why}: {address}", "{why}: {address}"),
     "unreachable": (
         "Ort liegt {snap_m} m vom Straßennetz entfernt (außerhalb des Kartenausschnitts?)",
