@@ -86,10 +86,10 @@ def on_scenario(change: Callable[[Scenario, Plan], Scenario]) -> Callable[[Scena
     return lambda sc, p: (change(sc, p), p)
 
 
-def b_starts_later(sc: Scenario, p: Plan, **pin: object) -> Scenario:
+def b_starts_later(sc: Scenario, p: Plan, pinned: bool = False) -> Scenario:
     """Request b fixed (or pinned) five minutes after the time it is planned at."""
     later = (stop(p, "b").start + 5 * MIN).astimezone(sc.settings.tz).replace(tzinfo=None)
-    if pin:
+    if pinned:
         return with_request(sc, "b", pin_van="V1", pin_date=day(0), pin_start=later.time())
     return with_request(sc, "b", fixed_start=later)
 
@@ -196,7 +196,7 @@ CASES = [
     Case("notice", notice_too_late),
     Case("fixed_start", on_scenario(b_starts_later)),
     Case("availability", on_scenario(lambda sc, _p: with_request(sc, "b", availability=TUESDAY))),
-    Case("pin", on_scenario(lambda sc, p: b_starts_later(sc, p, pin=True))),
+    Case("pin", on_scenario(lambda sc, p: b_starts_later(sc, p, pinned=True))),
     # order and drives
     Case("order", on_plan(lambda p: with_stop(p, "b", sequence=5)), name="order-sequence"),
     Case("order", on_plan(lambda p: with_stop(p, "b", arrival=stop(p, "a").departure - MIN)),
