@@ -148,7 +148,8 @@ def one(folder: Path, limit: float) -> None:
         "planned_s": time.monotonic() - started,
         "placed": len(stops), "requests": requests,
         "weighted": sum(weight[s.priority] for s in stops),
-        "weighted_all": sum(weight[s.priority] for s in stops) + sum(weight[u.priority] for u in plan.unscheduled),
+        "weighted_all": sum(weight[s.priority] for s in stops)
+        + sum(weight[u.priority] for u in plan.unscheduled),
         "stop": plan.stop_reason, "violations": len(run.violations), "cpu_share": plan.cpu_share,
         "unfinished": plan.unfinished_workers,
     }))  # fmt: skip
@@ -162,18 +163,19 @@ def row(name: str, limit: float, load: int, r: dict[str, object]) -> str:
     assert isinstance(st, dict)
     stages = " / ".join(f"{st.get(k, 0):.0f}" for k in ("load", "network", "matrix", "search", "validate"))
     wall = float(r["wall"])  # type: ignore[arg-type]
-    return (f"| {name} | {limit:g} | {load} | {r['placed']}/{r['requests']} | {r['weighted']}/{r['weighted_all']} "
-            f"| {stages} | {wall:.1f} | {wall / limit:.2f} | {r['peak_mb']:.0f} | {r['stop']} "
+    return (f"| {name} | {limit:g} | {load} | {r['placed']}/{r['requests']} "
+            f"| {r['weighted']}/{r['weighted_all']} | {stages} | {wall:.1f} | {wall / limit:.2f} "
+            f"| {r['peak_mb']:.0f} | {r['stop']} "
             f"| {r['violations']} |")  # fmt: skip
 
 
 def main() -> None:
     """Print the table for the chosen weeks and limits."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--weeks", default="250,500,1000,2000", help="request counts of generated weeks ('' = none)")
+    ap.add_argument("--weeks", default="250,500,1000,2000", help="generated weeks by requests ('' = none)")
     ap.add_argument("--limits", default="30,120,300,600", help="time limits in seconds")
     ap.add_argument("--caseload", action="store_true", help=f"also the {CASELOAD:,}-row caseload")
-    ap.add_argument("--load", type=int, default=0, help="repeat each run with N CPU-bound processes beside it")
+    ap.add_argument("--load", type=int, default=0, help="repeat each run with N CPU-bound processes")
     ap.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench-large", help="generated weeks")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -186,9 +188,14 @@ def main() -> None:
                for n in args.weeks.split(",") if n]  # fmt: skip
     if args.caseload:
         folders.append((f"caseload-{CASELOAD} (2 vans)", caseload(args.work)))
-    print(f"{os.cpu_count()} cores; peak RSS summed over the run and its search workers; "
-          "stages load / network / matrix / search / validate in s; weighted: priority 1 counts 5 ... 5 counts 1")
-    print("| week | limit s | busy | placed | weighted | stages s | wall s | wall/limit | peak MB | stop | violations |")
+    print(
+        f"{os.cpu_count()} cores; peak RSS summed over the run and its search workers; stages load / "
+        "network / matrix / search / validate in s; weighted: priority 1 counts 5 ... 5 counts 1"
+    )
+    print(
+        "| week | limit s | busy | placed | weighted | stages s | wall s | wall/limit | peak MB | stop "
+        "| violations |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, folder in folders:
         for limit in limits:

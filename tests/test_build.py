@@ -96,7 +96,7 @@ def planned_without_or_tools(sc: object, monkeypatch: object) -> object:
         raise AssertionError("a model without vehicles or jobs reached OR-Tools")
 
     monkeypatch.setattr(search, "build_model", no_model)  # type: ignore[attr-defined]
-    result, _ = plan(sc)  # type: ignore[arg-type]
+    result = plan(sc)  # type: ignore[arg-type]
     return result
 
 
