@@ -147,3 +147,14 @@ def test_the_deadline_counts_from_the_caller() -> None:
     assert time.monotonic() <= deadline + 30 * 0.05
     assert sol.routes
     assert_consistent(problem, sol)
+
+
+def test_loading_compiled_routes_is_not_cut_by_ortools_sub_search_limit() -> None:
+    """OR-Tools completes the breaks and times of given routes in a sub-search with its own 100 ms
+    wall-clock limit; on a 1000-request week that rejected the compiled routes at random (then every
+    worker came back empty). Loading gives that sub-search all the time left."""
+    sp = search_module.load_parameters(time.monotonic() + 20)
+    assert sp.solution_limit == 1
+    assert sp.lns_time_limit.ToMilliseconds() == sp.time_limit.ToMilliseconds() >= 19_000
+    late = search_module.load_parameters(time.monotonic() - 5)  # past the deadline: still a fair try
+    assert late.lns_time_limit.ToMilliseconds() == late.time_limit.ToMilliseconds() == search_module.LOAD_MS
