@@ -282,9 +282,13 @@ class _Table:
             if number not in self.misfits:
                 yield _Row(self.file, number, cells, problems)
 
-    def ids(self) -> frozenset[str]:
-        """Every non-empty `id` in the table, including those of rows that have other problems."""
-        return frozenset(cells["id"] for _, cells in self.rows if cells.get("id"))
+    def ids(self) -> frozenset[str] | None:
+        """Every non-empty `id` in the table, including those of rows that have other problems.
+
+        None when there is none, so that references to the table are not checked against nothing:
+        the table's own problem is the one to report.
+        """
+        return frozenset(cells["id"] for _, cells in self.rows if cells.get("id")) or None
 
 
 def _cell_text(value: object) -> str:
@@ -846,11 +850,21 @@ def _roster(
     return tuple(entries)
 
 
-def _sort_key(problem: InputProblem) -> tuple[int, int]:
-    """Problems in file order (scenario.toml, requests, vans, coaches, roster), then by row."""
+def _sort_key(problem: InputProblem) -> tuple[bool, int, int]:
+    """Problems of whole files first (a missing or empty table is the cause of others), then in file
+    order (scenario.toml, requests, vans, coaches, roster) and by row."""
     stem = Path(problem.file).stem
     order = _FILE_ORDER.index(stem) if stem in _FILE_ORDER else len(_FILE_ORDER)
-    return order, problem.row or 0
+    return problem.row is not None, order, problem.row or 0
+
+
+def _listed(table: _Table | None, what: str, problems: list[InputProblem]) -> frozenset[str] | None:
+    """The ids a table lists, for references to check; an empty table is a problem of its own."""
+    if table is None:
+        return None
+    if not table.rows:
+        problems.append(InputProblem(table.file, None, None, f"lists no {what}; at least one row is needed"))
+    return table.ids()
 
 
 def load_scenario(folder: Path, today: date | None = None) -> Scenario:
@@ -871,8 +885,8 @@ def load_scenario(folder: Path, today: date | None = None) -> Scenario:
     vans_table, coaches_table = tables["vans"], tables["coaches"]
     refs = _Refs(
         depots=_toml_ids(raw),
-        vans=vans_table.ids() if vans_table else None,
-        coaches=coaches_table.ids() if coaches_table else None,
+        vans=_listed(vans_table, "vans", problems),
+        coaches=_listed(coaches_table, "coaches", problems),
         settings=settings,
     )
     requests = _records(tables["requests"], partial(_request, refs=refs), problems)

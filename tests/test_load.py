@@ -404,6 +404,18 @@ def test_short_and_long_rows_keep_their_ids_for_references(folder: Path) -> None
     ]
 
 
+def test_an_empty_table_is_the_root_cause_listed_first(folder: Path) -> None:
+    (folder / "vans.csv").write_text("id,name,depot,days,shift_start,shift_end,seats\n")
+    requests = (folder / "requests.csv").read_text(encoding="utf-8")
+    (folder / "requests.csv").write_text(requests.replace("K-1002,50.0319", "K-1002,95"), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(folder, today=TODAY)
+    assert [str(p) for p in info.value.problems] == [
+        "vans.csv: lists no vans; at least one row is needed",
+        "requests.csv row 3, column lat: must be from -90 to 90, got 95",
+    ]
+
+
 def test_a_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is not a folder"):
         load_scenario(tmp_path / "nowhere")
