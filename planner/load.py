@@ -326,9 +326,9 @@ def _decode(raw: bytes) -> tuple[str, str]:
     """A file's text and the encoding it was read in: "utf-8" (a BOM is fine) or what it looks like.
 
     Excel's "Unicode Text" is UTF-16 with a BOM; its German "CSV (Trennzeichen-getrennt)" is
-    Windows-1252, Excel for Mac's "CSV" is Mac OS Roman. Text that is not UTF-8 is read in the
-    single-byte encoding that gives the more German letters (Windows-1252 on a tie), and bytes that
-    Windows-1252 leaves undefined mean ISO-8859-1. UnicodeDecodeError only for broken UTF-16.
+    Windows-1252, Excel for Mac's "CSV" is Mac OS Roman. Other text is Windows-1252 (ISO-8859-1 if
+    it has bytes Windows-1252 leaves undefined), unless Mac OS Roman gives more umlauts. Raises
+    UnicodeDecodeError only for broken UTF-16.
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16"), "utf-16"
@@ -342,14 +342,15 @@ def _decode(raw: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        windows = raw.decode("cp1252")
+        text, encoding = raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), "latin-1"
+        text, encoding = raw.decode("latin-1"), "latin-1"
     mac = raw.decode("mac_roman")
-    german = "äöüÄÖÜßéè"
-    if sum(map(mac.count, german)) > sum(map(windows.count, german)):
+    # only letters whose Mac bytes are rare in Windows text (Š š Ÿ Ž), unlike Ä Ö Ü ß (€ … † §)
+    letters = "äöüé"
+    if sum(map(mac.count, letters)) > sum(map(text.count, letters)):
         return mac, "mac_roman"
-    return windows, "cp1252"
+    return text, encoding
 
 
 def _read_text(path: Path, problems: list[InputProblem], notices: list[ReadNotice]) -> str | None:

@@ -320,6 +320,15 @@ def test_excel_for_mac_csv_is_read_as_mac_roman(folder: Path) -> None:
     assert [n.encoding for n in scenario.notices] == ["mac_roman"]
 
 
+def test_windows_text_with_paragraph_and_euro_signs_but_no_umlauts_stays_windows_1252(folder: Path) -> None:
+    requests = _frame(folder, "requests")
+    requests["note"] = "§ 16 SGB II, Fahrkarte 20 € …"  # as Mac OS Roman these bytes would read ß Ä Ö
+    (folder / "requests.csv").write_bytes(requests.to_csv(index=False).encode("cp1252"))
+    scenario = load_scenario(folder, today=TODAY)
+    assert {r.note for r in scenario.requests} == {"§ 16 SGB II, Fahrkarte 20 € …"}
+    assert [n.encoding for n in scenario.notices] == ["cp1252"]
+
+
 def test_excel_unicode_text_is_utf16_with_tabs(folder: Path, expected: Scenario) -> None:
     for stem in TABLES:
         text = _frame(folder, stem).to_csv(sep="\t", index=False, lineterminator="\r\n")
