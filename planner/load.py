@@ -375,11 +375,14 @@ def _read_csv(path: Path, problems: list[InputProblem], notices: list[ReadNotice
         return None
     header = text.splitlines()[0]
     separator = max((",", ";", "\t"), key=header.count)  # a tie keeps the earlier one
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    try:
-        rows = [[cell.strip() for cell in row] for row in reader]
+    rows: list[list[str]] = []
+    try:  # strict: a quote left open would silently swallow the rows after it
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True):
+            rows.append([cell.strip() for cell in row])
     except csv.Error as exc:
-        problems.append(InputProblem(path.name, reader.line_num, None, f"cannot be read as CSV: {exc}"))
+        unclosed = "unexpected end of data" in str(exc)
+        message = 'has a quote (") that is never closed' if unclosed else f"cannot be read as CSV: {exc}"
+        problems.append(InputProblem(path.name, len(rows) + 1, None, message))
         return None
     return rows
 
@@ -410,13 +413,13 @@ def _read_table(
     if cells is None:
         return None
     header, data = cells[0], cells[1:]
+    if not _header_ok(path.name, header, data, _TABLES[stem], problems):
+        return None
     misfits = {
         number
         for number, row in enumerate(data, start=2)
         if not _fits(path.name, number, header, row, problems)
     }
-    if not _header_ok(path.name, header, data, _TABLES[stem], problems):
-        return None
     known = set(_TABLES[stem].required + _TABLES[stem].optional)
     rows = (
         (number, {name: text for name, text in zip(header, row, strict=True) if name in known and text})
@@ -465,7 +468,7 @@ def _header_ok(
             problems.append(InputProblem(file, 1, name, "required column is missing"))
     fatal = len(problems) > start
     for index, name in enumerate(header):
-        if not name and any(row[index] for row in data):
+        if not name and any(len(row) > index and row[index] for row in data):
             problems.append(InputProblem(file, 1, None, f"column {index + 1} holds data but has no name"))
         elif name and name not in known and not name.startswith(("_", "x_")):
             hint = did_you_mean(name, known) or " (note columns start with _ or x_)"
