@@ -46,6 +46,7 @@ STAGE_LABEL = {
         "matrix": "Fahrzeiten berechnen",
         "search": "Touren optimieren",
         "validate": "Plan prüfen",
+        "compile": "Suche wird übersetzt (nur beim ersten Lauf, bis zu einer Minute)",
     },
     "en": {
         "load": "Reading input",
@@ -54,6 +55,7 @@ STAGE_LABEL = {
         "matrix": "Computing travel times",
         "search": "Optimising tours",
         "validate": "Checking the plan",
+        "compile": "Compiling the search (first run only, up to a minute)",
     },
 }
 
@@ -71,6 +73,8 @@ class _RichProgress(StageProgress):
         self.task: object | None = None
 
     def stage(self, name: str) -> None:
+        if name == "compile":  # a one-off wait of up to a minute: say so even without a terminal
+            self.progress.console.print(self.labels[name] + " …")
         if self.task is not None:
             self.progress.update(self.task, completed=self.progress.tasks[-1].total)  # type: ignore[arg-type]
         self.task = self.progress.add_task(self.labels.get(name, name), total=1.0)
@@ -147,6 +151,16 @@ def plan_cmd(
             "mit gleichem Seed kann ein erneuter Lauf leicht abweichen."
             if lang == "de"
             else "Note: the search stopped at the time limit; a rerun with the same seed may differ slightly."
+        )
+    if run.plan.slowed:
+        share = f"{round(100 * run.plan.cpu_share)} %" if lang == "de" else f"{run.plan.cpu_share:.0%}"
+        out.print(
+            f"Hinweis: Der Rechner war ausgelastet (die Suche bekam zeitweise nur {share} eines Kerns, "
+            f"{run.plan.unfinished_workers} Suchprozess(e) nicht fertig); "
+            "der Plan kann schlechter sein als sonst."
+            if lang == "de"
+            else f"Note: the machine was busy (the search got as little as {share} of a core, "
+            f"{run.plan.unfinished_workers} search worker(s) unfinished); the plan may be worse than usual."
         )
     out.print(
         f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {out_dir}/ "
