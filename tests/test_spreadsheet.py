@@ -49,7 +49,7 @@ def test_written_tables_hold_no_formula_and_plan_json_keeps_the_text(tmp_path: P
         factory.request("R2", Kind.HOME_VISIT, 40, client="-2+3", bring="\tTabulator"),
         factory.request("R3", client="=evil()", earliest=factory.day(7), latest=factory.day(8)),
     ]
-    plan, _ = factory.plan(factory.scenario(requests), time_limit_s=2.0)
+    plan = factory.plan(factory.scenario(requests), time_limit_s=2.0)
     assert {s.request_id for _, s in plan.stops()} == {"R1", "R2"}
     assert [u.request_id for u in plan.unscheduled] == ["R3"]
     write_tables(plan, factory.scenario(requests), tmp_path)
