@@ -133,6 +133,7 @@ def plan_cmd(
             )
     except (VanplanError, NetworkError) as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
+    _read_notices(run.scenario, lang)
     written = write_tables(run.plan, run.scenario, out_dir, lang)
     if run.violations:
         # never hand out maps, sheets or calendars of a plan that breaks a rule
@@ -188,6 +189,7 @@ def map_cmd(
     """Render maps, coach pages, day sheets and calendars from an existing plan (no re-planning)."""
     lang = _lang(lang)
     sc, network, plan = _scenario_network_plan(scenario, plan_file, cache)
+    _read_notices(sc, lang)
     if coach is not None and coach not in {c.id for c in sc.coaches}:
         raise _fail(f"--coach {coach!r} is not a coach of the scenario", EXIT_INPUT)
     when = _date_option(day)
@@ -219,6 +221,7 @@ def validate_cmd(
     """Check a plan against every rule of the scenario, independently of the solver."""
     lang = _lang(lang)
     sc, network, plan = _scenario_network_plan(scenario, plan_file, cache)
+    _read_notices(sc, lang)
     _report(validate(sc, plan, network.matrix), lang)
 
 
@@ -321,6 +324,12 @@ def _lang(lang: str) -> str:
     if lang not in STAGE_LABEL:
         raise _fail(f"--lang must be de or en, not {lang!r}", EXIT_INPUT)
     return lang
+
+
+def _read_notices(scenario: Scenario, lang: str) -> None:
+    """Which encoding was assumed for each input file not saved as UTF-8."""
+    for notice in scenario.notices:
+        out.print(f"{'Hinweis' if lang == 'de' else 'Note'}: {notice.sentence(lang)}", markup=False)
 
 
 def _notices(plan: Plan, lang: str) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 from planner.plan import Plan
 from planner.reasons import sentence
 from planner.scenario import Kind, Scenario
+from planner.spreadsheet import write_csv
 
 TOUR_COLUMNS = [
     "van", "date", "coaches", "sequence", "request_id", "kind", "client", "place", "address", "lat", "lon",
@@ -142,8 +143,8 @@ def write_tables(plan: Plan, scenario: Scenario, out: Path, lang: str = "de") ->
     """Write plan.json, tours.csv, unscheduled.csv and letters.csv into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "plan.json", out / "tours.csv", out / "unscheduled.csv", out / "letters.csv"]
-    plan.write(written[0])
-    tours_table(plan).to_csv(written[1], index=False)
-    unscheduled_table(plan, lang).to_csv(written[2], index=False)
-    letters_table(plan, scenario, lang).to_csv(written[3], index=False)
+    plan.write(written[0])  # exact text: programs read it
+    write_csv(tours_table(plan), written[1])  # the tables are opened in spreadsheets: no formulas
+    write_csv(unscheduled_table(plan, lang), written[2])
+    write_csv(letters_table(plan, scenario, lang), written[3])
     return written

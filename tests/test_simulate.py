@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import re
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -111,3 +114,28 @@ def test_unknown_site_ref_is_an_input_error(tmp_path: Path) -> None:
     text = TINY.replace("van_stops = 1", 'van_stops = ["n1"]')
     with pytest.raises(InputError, match=r"variants\[2\].van_stops"):
         run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", workers=0)
+
+
+def test_report_and_kpis_show_names_as_text(tmp_path: Path) -> None:
+    """Markup in the spec's names is escaped in report.html; a formula in kpis.csv gets a quote."""
+    name = '=HYPERLINK("http://example.org","<script>alert(1)</script>")'
+    text = TINY.replace('name = "Tiny"', "name = '<img src=x onerror=alert(1)>'").replace(
+        "weeks = 3", "weeks = 1"
+    )
+    text = text.replace('name = "A"', f"name = '{name}'").replace(
+        'name = "Rathaus Neudrossenfeld"', "name = '<b>R</b>'"
+    )
+    run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", workers=0)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>R</b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert (
+        "=HYPERLINK(&quot;http://example.org&quot;,&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;)" in page
+    )
+    srcdoc = re.search(r'srcdoc="([^"]*)"', page)
+    assert srcdoc  # the coverage map is a page inside the page: its popups are escaped too
+    inner = re.sub(r"\\u([0-9a-fA-F]{4})", lambda hit: chr(int(hit[1], 16)), html.unescape(srcdoc[1]))
+    assert "<b>R</b>" not in inner and "&lt;b&gt;R&lt;/b&gt;" in inner
+    with (tmp_path / "out" / "kpis.csv").open(encoding="utf-8", newline="") as f:
+        variants = {row["variant"] for row in csv.DictReader(f)}
+    assert variants == {"'" + name, "B"}
