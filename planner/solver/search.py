@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import random
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -33,6 +34,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.problem import Problem
 from planner.solution import Route, Solution, Visit
+from planner.solver.evaluate import evaluate
 from planner.solver.flat import flat_view
 from planner.solver.model import Model, build_model
 
@@ -202,7 +204,7 @@ def _compiled_start(
     else:
         complete = sisr.anneal(search, 0, started + (1 - POLISH_SHARE) * params.time_limit_s)
     routes, _ = search.best()
-    return _load(m, [[c - flat.first_job for c in r] for r in routes]), complete
+    return _checked(m, _load(m, [[c - flat.first_job for c in r] for r in routes])), complete
 
 
 def _load(m: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:
@@ -294,3 +296,29 @@ def _read(
         solutions_found=found,
         start="compiled" if compiled else "or-tools",
     )
+
+
+# The solver-level check of the compiled search's routes, and routes found outside `solve` read back.
+
+
+def _checked(m: Model, a: pywrapcp.Assignment | None) -> pywrapcp.Assignment | None:
+    """The compiled search's loaded routes if `evaluate` finds them feasible, else None (the worker
+    then starts from OR-Tools) with a warning: routes the model accepts but the independent check
+    rejects mean a bug in one of the two, and must not reach a plan unnoticed."""
+    if a is None:
+        return None
+    found = evaluate(m.problem, _read(m, a, "", 0.0, 0, True))
+    if found.feasible:
+        return a
+    warnings.warn(
+        f"compiled routes rejected by evaluate: {found.violations[:3]}", RuntimeWarning, stacklevel=1
+    )
+    return None
+
+
+def from_routes(problem: Problem, routes: list[list[int]]) -> Solution | None:
+    """Routes (job indices, one list per vehicle) with the times the OR-Tools model gives them, or None
+    if the model rejects them: how a benchmark or a test checks routes found outside `solve`."""
+    m = build_model(problem, range(len(problem.jobs)))
+    a = _load(m, routes)
+    return None if a is None else _read(m, a, "", 0.0, 0, True)
