@@ -132,5 +132,6 @@ def test_kernel_benchmark_row_shows_speed_and_where_the_search_got(compiled: Non
     assert fields[:4] == ["C101", "100", "10", "3000"]
     assert float(fields[5]) > 0 and fields[6] == "0"  # steps per second; every customer served
     assert int(fields[7]) > 0.999 * 828_937  # not below the best-known distance (scaled, rounded arcs)
+    assert fields[8] == "ok"  # planner.solver.evaluate: feasible, and the objective the search reports
     with pytest.raises(SystemExit, match="unknown instance: X1"):
         instance_problem("X1")
