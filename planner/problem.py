@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 IntMatrix = npt.NDArray[np.int64]
+PIN_PENALTY = 10**12  # what dropping a pinned job costs in the objective: no real plan reaches it
 
 
 class ProblemError(ValueError):
