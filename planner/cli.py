@@ -24,8 +24,8 @@ from planner.errors import VanplanError
 from planner.load import load_scenario
 from planner.network import Network, NetworkError, load_network
 from planner.outputs import write_tables
+from planner.pipeline import MAX_LIMIT_S, MIN_LIMIT_S, SECONDS_PER_JOB, default_cache_dir, plan_scenario
 from planner.pipeline import Progress as StageProgress
-from planner.pipeline import default_cache_dir, plan_scenario
 from planner.plan import Plan
 from planner.reasons import REASON_COLUMN, sentence
 from planner.scenario import WEEKDAYS_DE, WEEKDAYS_EN, Scenario
@@ -151,6 +151,17 @@ def plan_cmd(
             "mit gleichem Seed kann ein erneuter Lauf leicht abweichen."
             if lang == "de"
             else "Note: the search stopped at the time limit; a rerun with the same seed may differ slightly."
+        )
+    if run.limit_scaled:
+        limit, per = f"{run.plan.time_limit_s:.0f} s", f"{SECONDS_PER_JOB:g} s"
+        low, high = f"{MIN_LIMIT_S:.0f} s", f"{MAX_LIMIT_S / 60:.0f} min"
+        out.print(
+            f"Zeitlimit {limit}: nach Größe der Woche ({per.replace('.', ',')} je Anfrage, "
+            f"{low} bis {high}); "
+            "festlegen mit --time-limit oder [solver] time_limit_s."
+            if lang == "de"
+            else f"Time limit {limit}: by the week's size ({per} per request, {low} to {high}); "
+            "set it with --time-limit or [solver] time_limit_s."
         )
     if run.plan.slowed:
         share = f"{round(100 * run.plan.cpu_share)} %" if lang == "de" else f"{run.plan.cpu_share:.0%}"

@@ -553,7 +553,7 @@ def _settings(
         notice_days=home_visit.whole("notice_days", 21),
         reminder_days=home_visit.whole("reminder_days", 10),
         max_work_min=work.whole("max_work_min", 600, low=1),
-        time_limit_s=solver.number("time_limit_s", 30.0, low=0.1),
+        time_limit_s=solver.number("time_limit_s", 30.0, low=0.1) if "time_limit_s" in solver.data else None,
         seed=solver.whole("seed", 1),
         weighting=weighting,
         van_stop_visitors=objective.whole("van_stop_visitors", 3, low=1),

@@ -27,6 +27,8 @@ from planner.solver import SearchParams, compile_kernel, solve
 from planner.validate import Violation, validate
 
 STAGES = ("load", "geocode", "network", "matrix", "search", "validate")
+SECONDS_PER_JOB = 0.3  # the default time limit: 1000 requests get 5 minutes ...
+MIN_LIMIT_S, MAX_LIMIT_S = 30.0, 600.0  # ... a small week at least 30 s, none more than 10 minutes
 
 
 class Progress:
@@ -50,6 +52,7 @@ class Run:
     timings: dict[str, float] = field(default_factory=dict)
     built: Built | None = None  # the routing problem and the solver's answer, for solver-level checks
     solution: Solution | None = None
+    limit_scaled: bool = False  # the time limit was not given, so it follows the week's size
 
 
 def default_cache_dir() -> Path:
@@ -121,7 +124,8 @@ def plan_scenario(
 
     scenario, network, built = prepare(folder, cache, today, stage)
     settings = scenario.settings
-    limit = settings.time_limit_s if time_limit_s is None else time_limit_s
+    given = time_limit_s if time_limit_s is not None else settings.time_limit_s
+    limit = given if given is not None else default_time_limit(len(built.problem.jobs))
     seed_used = settings.seed if seed is None else seed
     with stage("search"):
         solution = solve(
@@ -133,4 +137,10 @@ def plan_scenario(
     plan = assemble(scenario, built, solution, network.source, seed_used, limit)
     with stage("validate"):
         violations = validate(scenario, plan, network.matrix)
-    return Run(scenario, network, plan, violations, timings, built, solution)
+    return Run(scenario, network, plan, violations, timings, built, solution, limit_scaled=given is None)
+
+
+def default_time_limit(jobs: int) -> float:
+    """The time limit when neither `--time-limit` nor scenario.toml sets one: `SECONDS_PER_JOB` per
+    request the search may place, between `MIN_LIMIT_S` and `MAX_LIMIT_S` (a big week needs longer)."""
+    return min(MAX_LIMIT_S, max(MIN_LIMIT_S, SECONDS_PER_JOB * jobs))

@@ -178,7 +178,7 @@ class Settings:
     notice_days: int = 21
     reminder_days: int = 10
     max_work_min: int = 600
-    time_limit_s: float = 30.0
+    time_limit_s: float | None = None  # None: scaled by the week's size (planner.pipeline.default_time_limit)
     seed: int = 1
     weighting: str = "people"  # "people": a request counts the people it reaches; "hours": per started hour
     van_stop_visitors: int = 3  # people a van stop reaches when its row gives no `visitors`
