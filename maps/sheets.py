@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from maps.layers import coach_name, coach_phone, van_name
 from maps.text import Texts, bring_list, buffer_text, client_ref, clock, day_label, kind_name, texts
+from planner.errors import DataError
 from planner.plan import Plan, Tour
 from planner.scenario import Scenario
 
@@ -149,7 +150,7 @@ def day_sheet(plan: Plan, scenario: Scenario, tour: Tour, lang: str = "de") -> s
 def print_pdf(page: Path, pdf: Path, browser: str | None = None) -> Path:
     """Print an HTML file to PDF with headless Chromium, in a throw-away profile.
 
-    Raises FileNotFoundError when no Chromium is installed and CalledProcessError when printing fails.
+    Raises DataError when no Chromium is installed or printing fails.
     """
     exe = (
         browser
@@ -158,19 +159,22 @@ def print_pdf(page: Path, pdf: Path, browser: str | None = None) -> Path:
         or shutil.which("google-chrome")
     )
     if exe is None:
-        raise FileNotFoundError("no chromium to print PDFs with: install the Debian package chromium")
+        raise DataError("no chromium to print PDFs with: install the Debian package chromium")
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                exe,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={pdf.resolve()}",
-                page.resolve().as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        try:
+            subprocess.run(
+                [
+                    exe,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf.resolve()}",
+                    page.resolve().as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise DataError(f"chromium could not print {page.name} to PDF: {exc}") from exc
     return pdf

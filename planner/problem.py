@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from planner.errors import ProblemError
+
 IntMatrix = npt.NDArray[np.int64]
-
-
-class ProblemError(ValueError):
-    """A problem that violates its own invariants (a programming error upstream, not user input)."""
 
 
 @dataclass(frozen=True)

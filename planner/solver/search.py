@@ -31,6 +31,7 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from planner.errors import NoSolutionError
 from planner.problem import Problem
 from planner.solution import Route, Solution, Visit
 from planner.solver.flat import flat_view
@@ -56,10 +57,6 @@ class SearchParams:
     first_solution: str = ""  # an OR-Tools FirstSolutionStrategy name; "" = one per worker
     workers: int = 2  # processes of the portfolio (at most the number of cores is used)
     log: bool = False
-
-
-class NoSolutionError(RuntimeError):
-    """The solver found no solution at all (cannot happen while every job may be dropped)."""
 
 
 def solve(
