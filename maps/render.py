@@ -15,8 +15,8 @@ from maps.coach import coach_page, coach_tours
 from maps.day import day_map
 from maps.protocol import Network
 from maps.sheets import day_sheet, print_pdf
-from maps.text import texts
 from maps.week import week_map
+from planner.i18n import texts
 from planner.plan import Plan
 from planner.scenario import Scenario
 

@@ -19,8 +19,9 @@ from maps.day import day_map
 from maps.offline import external_urls, leaflet_css, leaflet_js
 from maps.render import render_all
 from maps.sheets import day_sheet
-from maps.text import bring_list, texts
+from maps.text import bring_list
 from maps.week import week_map
+from planner.i18n import texts
 from planner.plan import BreakTime, Plan, Stop, Tour, Unscheduled
 from planner.scenario import (
     Buffers,
@@ -488,3 +489,12 @@ def test_same_plan_gives_the_same_page() -> None:
     plan, scenario = sample_plan(), sample_scenario()
     assert day_map(plan, scenario, FakeNetwork(), DAY1) == day_map(plan, scenario, FakeNetwork(), DAY1)
     assert not re.search(r"_[0-9a-f]{32}\b", day_map(plan, scenario, FakeNetwork(), DAY1))
+
+
+def test_day_sheet_and_route_popups_write_numbers_in_the_language() -> None:
+    plan, scenario = sample_plan(), sample_scenario()
+    german = day_sheet(plan, scenario, plan.tours[0])
+    english = day_sheet(plan, scenario, plan.tours[0], lang="en")
+    assert "8,4 km" in german and "15,0 km" in german and "8.4 km" not in german
+    assert "8.4 km" in english and "8,4 km" not in english
+    assert "8,4 km" in plain(day_map(plan, scenario, FakeNetwork(), DAY1))
