@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.solomon import Instance, check, read_bks, read_instance, to_problem
-from planner.solver import NoSolutionError, SearchParams, sisr, solve
+from planner.solver import SearchParams, sisr, solve
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 
@@ -62,10 +62,7 @@ def run(inst: Instance, bks: float, params: SearchParams) -> Result:
     """Solve one instance and check the answer."""
     problem = to_problem(inst)
     started = time.monotonic()
-    try:
-        sol = solve(problem, params)
-    except NoSolutionError as e:
-        return Result(inst.name, 0, inst.vehicles, float("nan"), bks, time.monotonic() - started, (str(e),))
+    sol = solve(problem, params)
     seconds = time.monotonic() - started
     routes = [[problem.jobs[v.job].location for v in r.visits] for r in sol.routes]
     distance, errors = check(inst, routes)

@@ -2,6 +2,8 @@
 
 Times carry the plan's TZID with a VTIMEZONE so calendars show them as planned; each event's UID
 depends only on the scenario and the request, so importing a revised plan updates the events.
+icalendar escapes line breaks in text, so a note cannot add a property; a value that starts with
+input text gets `plain_text`, as calendar programs export events to spreadsheets.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from maps.text import bring_list, client_ref, clock, kind_name
 from planner.i18n import Texts, texts
 from planner.plan import Plan, Tour
 from planner.scenario import Scenario
+from planner.spreadsheet import plain_text
 
 
 def event_uid(plan: Plan, request_id: str) -> str:
@@ -47,7 +50,9 @@ def _tour_event(
     event.add("dtstamp", stamp)
     event.add("dtstart", tour.depart.astimezone(tz))
     event.add("dtend", tour.back.astimezone(tz))
-    event.add("summary", f"{van_name(scenario, tour.van)}: {tx.leave_depot} {clock(tour.depart, tz)}")
+    event.add(
+        "summary", plain_text(f"{van_name(scenario, tour.van)}: {tx.leave_depot} {clock(tour.depart, tz)}")
+    )
     lines = [f"{tx.leave_depot} {clock(tour.depart, tz)} · {tx.back_at_depot} {clock(tour.back, tz)}"]
     lines += [f"{clock(s.start, tz)} {kind_name(tx, s.kind)}" for s in tour.stops]
     event.add("description", "\n".join(lines))
@@ -64,7 +69,7 @@ def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "d
     cal.add("prodid", "-//vanplan//maps//DE")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{coach_name(scenario, coach_id)} {plan.week}")
+    cal.add("x-wr-calname", plain_text(f"{coach_name(scenario, coach_id)} {plan.week}"))
     cal.add("x-wr-timezone", plan.timezone)
     tours = coach_tours(plan, coach_id)
     for tour in tours:
@@ -94,9 +99,8 @@ def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "d
             event.add("dtstart", stop.start.astimezone(tz))
             event.add("dtend", stop.end.astimezone(tz))
             event.add("summary", f"{kind_name(tx, stop.kind)} · {client}")
-            event.add(
-                "location", ", ".join(x for x in (stop.place, stop.address) if x) or f"{stop.lat}, {stop.lon}"
-            )
+            where = ", ".join(x for x in (stop.place, stop.address) if x) or f"{stop.lat}, {stop.lon}"
+            event.add("location", plain_text(where))
             event.add("geo", (stop.lat, stop.lon))
             event.add("description", "\n".join(line for line in lines if line))
             event.add("categories", [kind_name(tx, stop.kind)])

@@ -34,6 +34,8 @@ def assemble(
         stop_reason=solution.stop_reason,
         search_s=round(solution.elapsed_s, 2),
         objective=solution.objective,
+        cpu_share=round(solution.cpu_share, 2),
+        unfinished_workers=solution.unfinished_workers,
         created=datetime.now(scenario.settings.tz).isoformat(timespec="seconds"),
     )
 

@@ -329,6 +329,8 @@ def _job(
 ) -> Job | Unscheduled:
     """The job for a request with the van-days its dates, crew and skills allow (its location and
     the travel check come later), or the reason it cannot be planned this week."""
+    if not days_out:  # the week itself has no van-day: the root cause for every request alike
+        return _unsched(req, "no_crew")
     days = possible_days(scenario, req)
     if req.pinned:
         return _pinned_job(scenario, req, days, days_out, vehicles)
@@ -336,12 +338,12 @@ def _job(
         return _unsched(req, "outside_week", earliest=_iso(req.earliest), latest=_iso(req.latest))
     first = earliest_visit(scenario, req)
     if not days and first is not None:
-        return _unsched(req, "notice_period", date=first.isoformat())
+        return _notice_period(scenario, req, first)
     wins = windows(scenario, req, days)
     day_names = ", ".join(d.strftime("%d.%m.") for d in days)
     if not wins:
         if first is not None and windows(scenario, req, possible_days(scenario, req, notice=False)):
-            return _unsched(req, "notice_period", date=first.isoformat())
+            return _notice_period(scenario, req, first)
         if req.fixed_start is not None:
             fs = req.fixed_start
             return _unsched(req, "fixed_outside", date=fs.date().isoformat(), time=f"{fs:%H:%M}")
@@ -432,6 +434,20 @@ def _round_trip_fits(job: Job, veh: Vehicle, tm: TravelMatrix) -> bool:
     earliest = veh.shift_start + go + job.setup
     latest = veh.shift_end - back - job.duration - job.after
     return any(max(a, earliest) <= min(b, latest) for a, b in job.windows)
+
+
+def _notice_period(scenario: Scenario, req: Request, first: date) -> Unscheduled:
+    """A home visit the notice period keeps out of the week: the date it is met, counted from the
+    notice sent or, if none was sent, from the planning date (so the coordinator knows to send it)."""
+    sent = req.notice_sent or scenario.settings.planning_date
+    return _unsched(
+        req,
+        "notice_period",
+        date=first.isoformat(),
+        sent=sent.isoformat(),
+        days=str(scenario.settings.notice_days),
+        why="sent" if req.notice_sent else "not_sent",
+    )
 
 
 def _unsched(req: Request, reason: str, **detail: str) -> Unscheduled:

@@ -81,6 +81,8 @@ class _RichProgress(StageProgress):
         self.task: object | None = None
 
     def stage(self, name: str) -> None:
+        if name == "compile":  # a one-off wait of up to a minute: say so even without a terminal
+            self.progress.console.print(self.labels[name] + " …")
         if self.task is not None:
             self.progress.update(self.task, completed=self.progress.tasks[-1].total)  # type: ignore[arg-type]
         self.task = self.progress.add_task(self.labels.get(name, name), total=1.0)
@@ -196,6 +198,7 @@ def plan_cmd(
             cache_dir=cache,
             progress=_RichProgress(bar, lang),
         )
+    _read_notices(run.scenario, tx)
     with _replacing(out_dir) as folder:
         written = write_tables(run.plan, run.scenario, folder, lang)
         if run.violations:
@@ -211,6 +214,9 @@ def plan_cmd(
     out.print(f"{tx.travel_times}: {message(run.plan.travel_source, tx.lang)}")
     if run.plan.stop_reason == "time_limit":
         out.print(tx.time_limit_note)
+    if run.plan.slowed:
+        share = tx.percent.format(n=number(100 * run.plan.cpu_share, 0, tx.lang))
+        out.print(tx.busy_note.format(share=share, workers=run.plan.unfinished_workers))
     out.print(f"{len(written)} {tx.files_in} {out_dir}/ {listing}")
     _report(run.violations, tx)
 
@@ -236,6 +242,7 @@ def map_cmd(
     """Render maps, coach pages, day sheets and calendars from an existing plan (no re-planning)."""
     tx = _texts(lang)
     sc, network, plan = _scenario_network_plan(scenario, plan_file, cache, tx)
+    _read_notices(sc, tx)
     if coach is not None and coach not in {c.id for c in sc.coaches}:
         raise UsageError(tx.not_a_coach.format(value=repr(coach)))
     when = _date_option(day, tx)
@@ -266,6 +273,7 @@ def validate_cmd(
     """Check a plan against every rule of the scenario, independently of the solver."""
     tx = _texts(lang)
     sc, network, plan = _scenario_network_plan(scenario, plan_file, cache, tx)
+    _read_notices(sc, tx)
     _report(validate(sc, plan, network.matrix), tx)
 
 
@@ -402,6 +410,12 @@ def _texts(lang: str) -> Texts:
     if lang not in ("de", "en"):
         raise UsageError(texts("de").bad_lang.format(value=repr(lang)))
     return texts(lang)
+
+
+def _read_notices(scenario: Scenario, tx: Texts) -> None:
+    """Which encoding was assumed for each input file not saved as UTF-8."""
+    for notice in scenario.notices:
+        out.print(f"{tx.hint}: {notice.sentence(tx.lang)}", markup=False)
 
 
 def _notices(plan: Plan, tx: Texts) -> None:

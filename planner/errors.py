@@ -27,10 +27,6 @@ class ProblemError(InternalError, ValueError):
     """A routing problem that violates its own invariants (a programming error upstream, not user input)."""
 
 
-class NoSolutionError(InternalError, RuntimeError):
-    """The solver found no solution at all (cannot happen while every job may be dropped)."""
-
-
 @dataclass(frozen=True)
 class InputProblem:
     """One defect in a scenario folder, located by file, spreadsheet row (or TOML line) and column."""

@@ -79,6 +79,9 @@ class Texts:
     files_in: str
     travel_times: str
     time_limit_note: str
+    busy_note: str
+    percent: str
+    hint: str
     cannot_plan: str
     summary_columns: tuple[str, ...]
     summary_counts: str
@@ -178,6 +181,7 @@ DE = Texts(
         "matrix": "Fahrzeiten berechnen",
         "search": "Touren optimieren",
         "validate": "Plan prüfen",
+        "compile": "Suche wird übersetzt (nur beim ersten Lauf, bis zu einer Minute)",
     },
     location_words=("Zeile", "Spalte", "Zeile", "Schlüssel"),
     problems_found=("{n} Problem im Szenario:", "{n} Probleme im Szenario:"),
@@ -186,6 +190,12 @@ DE = Texts(
     time_limit_note=(
         "Hinweis: Die Suche endete am Zeitlimit; mit gleichem Seed kann ein erneuter Lauf leicht abweichen."
     ),
+    busy_note=(
+        "Hinweis: Der Rechner war ausgelastet (die Suche bekam zeitweise nur {share} eines Kerns, "
+        "{workers} Suchprozess(e) nicht fertig); der Plan kann schlechter sein als sonst."
+    ),
+    percent="{n} %",
+    hint="Hinweis",
     cannot_plan="Nicht planbar (Eingaben prüfen):",
     summary_columns=("Van", "Datum", "Besatzung", "Stopps", "Stunden", "Fahrt min", "km"),
     summary_counts=(
@@ -287,6 +297,7 @@ EN = Texts(
         "matrix": "Computing travel times",
         "search": "Optimising tours",
         "validate": "Checking the plan",
+        "compile": "Compiling the search (first run only, up to a minute)",
     },
     location_words=("row", "column", "line", "key"),
     problems_found=("{n} problem in the scenario:", "{n} problems in the scenario:"),
@@ -295,6 +306,12 @@ EN = Texts(
     time_limit_note=(
         "Note: the search stopped at the time limit; a rerun with the same seed may differ slightly."
     ),
+    busy_note=(
+        "Note: the machine was busy (the search got as little as {share} of a core, "
+        "{workers} search worker(s) unfinished); the plan may be worse than usual."
+    ),
+    percent="{n}%",
+    hint="Note",
     cannot_plan="Cannot be planned (check the input):",
     summary_columns=("Van", "Date", "Crew", "Stops", "Hours", "Drive min", "km"),
     summary_counts="Placed: {placed}/{total}, unscheduled: {unscheduled} (search {seconds} s, {stop})",
@@ -401,6 +418,18 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("is not UTF-8 text", "ist kein UTF-8-Text"),
     ("is empty; it needs at least a header row", "ist leer; es braucht mindestens eine Kopfzeile"),
     ("has {saw} cells but the header has {expected}", "hat {saw} Zellen, die Kopfzeile aber {expected}"),
+    (
+        "has {count} cell{plural} but the header has {width} (no cell for {columns}); "
+        "a separator is missing or the row was cut off",
+        "hat {count} Zelle{plural}, die Kopfzeile aber {width} (keine Zelle für {columns}); "
+        "ein Trennzeichen fehlt oder die Zeile ist abgeschnitten",
+    ),
+    ('has a quote (") that is never closed', 'hat ein Anführungszeichen ("), das nie geschlossen wird'),
+    ("cannot be read as UTF-16 text: {error}", "kann nicht als UTF-16-Text gelesen werden: {error}"),
+    (
+        "lists no {what}; at least one row is needed",
+        "enthält keine {what}; mindestens eine Zeile wird benötigt",
+    ),
     ("cannot be read as CSV: {error}", "kann nicht als CSV gelesen werden: {error}"),
     (
         "cannot be read as an Excel workbook: {error}",
@@ -497,7 +526,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
 )
 
 # Parts of messages: the values of these placeholder names are translated, never user text
-_NESTED = frozenset({"hint", "what", "where", "week", "missing"})
+_NESTED = frozenset({"hint", "what", "where", "week", "missing", "plural"})
 _FRAGMENTS: tuple[tuple[str, str], ...] = (
     (" (did you mean {name}?)", " (meinten Sie {name}?)"),
     (" (note columns start with _ or x_)", " (Spalten für Notizen beginnen mit _ oder x_)"),
@@ -507,6 +536,9 @@ _FRAGMENTS: tuple[tuple[str, str], ...] = (
     ("van", "Van"),
     ("coach", "Coach"),
     ("depot", "Dienststellen"),
+    ("vans", "Vans"),
+    ("coaches", "Coaches"),
+    ("s", "n"),
 )
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -533,16 +565,20 @@ def error_text(error: VanplanError, lang: str) -> str:
 
 
 def _translate(text: str, lang: str, table: tuple[tuple[str, str], ...]) -> str:
-    """`text` matched against the other language's templates of `table` and rendered in `lang`."""
+    """`text` matched against the other language's templates of `table` and rendered in `lang`.
+
+    Of several matching templates the one with the most literal text wins, so "has {n} cells but
+    the header has {m}" cannot swallow the longer message that begins the same way.
+    """
     source, target = (0, 1) if lang == "de" else (1, 0)
-    found = next(
-        ((pair, m) for pair, patterns in zip(table, _patterns(table), strict=True)
-         if (m := patterns[source].fullmatch(text))),
-        None,
-    )  # fmt: skip
-    if found is None:
+    matches = [
+        (len(_PLACEHOLDER.sub("", pair[source])), pair, m)
+        for pair, patterns in zip(table, _patterns(table), strict=True)
+        if (m := patterns[source].fullmatch(text))
+    ]
+    if not matches:
         return text
-    pair, match = found
+    _, pair, match = max(matches, key=lambda found: found[0])
     values = {name: _value(name, value, lang) for name, value in match.groupdict().items()}
     return _PLACEHOLDER.sub(lambda m: values[m[1]], pair[target])
 

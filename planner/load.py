@@ -7,6 +7,8 @@ is geocoded and the road network is not opened: that is later stages' work.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import re
 import tomllib
@@ -33,6 +35,7 @@ from planner.scenario import (
     Kind,
     NetworkSettings,
     Point,
+    ReadNotice,
     Request,
     RosterEntry,
     Scenario,
@@ -230,8 +233,8 @@ class _Row:
         """The cell as text, empty when the cell or the whole column is absent."""
         return self.cells.get(column, "")
 
-    def problem(self, column: str, message: str) -> None:
-        """Record a problem in this row; the row then yields no record."""
+    def problem(self, column: str | None, message: str) -> None:
+        """Record a problem at a column of this row, or the whole row; the row then yields no record."""
         self.problems.append(InputProblem(self.file, self.number, column, message))
         self.failed = True
 
@@ -266,19 +269,26 @@ class _Row:
 
 @dataclass(frozen=True)
 class _Table:
-    """One input table as text: its file name and its non-empty data rows keyed by column name."""
+    """One input table as text: its file name, its non-empty data rows keyed by column name, and the
+    rows whose cell count does not fit the header (reported once; their cells may be in wrong columns)."""
 
     file: str
     rows: tuple[tuple[int, dict[str, str]], ...]
+    misfits: frozenset[int] = frozenset()
 
     def walk(self, problems: list[InputProblem]) -> Iterator[_Row]:
-        """Each data row as a `_Row` that records problems into `problems`."""
+        """Each data row that fits the header as a `_Row` that records problems into `problems`."""
         for number, cells in self.rows:
-            yield _Row(self.file, number, cells, problems)
+            if number not in self.misfits:
+                yield _Row(self.file, number, cells, problems)
 
-    def ids(self) -> frozenset[str]:
-        """Every non-empty `id` in the table, including those of rows that have other problems."""
-        return frozenset(cells["id"] for _, cells in self.rows if cells.get("id"))
+    def ids(self) -> frozenset[str] | None:
+        """Every non-empty `id` in the table, including those of rows that have other problems.
+
+        None when there is none, so that references to the table are not checked against nothing:
+        the table's own problem is the one to report.
+        """
+        return frozenset(cells["id"] for _, cells in self.rows if cells.get("id")) or None
 
 
 def _cell_text(value: object) -> str:
@@ -312,38 +322,69 @@ def _find_table(folder: Path, stem: str, problems: list[InputProblem]) -> Path |
     return csv if csv.exists() else xlsx
 
 
-def _read_csv(path: Path, problems: list[InputProblem]) -> list[list[str]] | None:
-    """All cells of a UTF-8 CSV (BOM allowed, separator `,` or `;` detected), header row first."""
-    raw = path.read_bytes()
+def _decode(raw: bytes) -> tuple[str, str]:
+    """A file's text and the encoding it was read in: "utf-8" (a BOM is fine) or what it looks like.
+
+    Excel's "Unicode Text" is UTF-16 with a BOM; its German "CSV (Trennzeichen-getrennt)" is
+    Windows-1252, Excel for Mac's "CSV" is Mac OS Roman. Other text is Windows-1252 (ISO-8859-1 if
+    it has bytes Windows-1252 leaves undefined), unless Mac OS Roman gives more umlauts. Raises
+    UnicodeDecodeError only for broken UTF-16.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "utf-16"
+    # UTF-16 without a BOM: the zero high bytes of ASCII letters fill the odd (LE) or even (BE) offsets
+    head = raw[:4096]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if not raw.startswith(codecs.BOM_UTF8) and 4 * max(odd, even) >= len(head) > 0:
+        return raw.decode("utf-16-le" if odd >= even else "utf-16-be"), "utf-16"
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text, encoding = raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("latin-1"), "latin-1"
+    mac = raw.decode("mac_roman")
+    # only letters whose Mac bytes are rare in Windows text (Š š Ÿ Ž), unlike Ä Ö Ü ß (€ … † §)
+    letters = "äöüé"
+    if sum(map(mac.count, letters)) > sum(map(text.count, letters)):
+        return mac, "mac_roman"
+    return text, encoding
+
+
+def _read_text(path: Path, problems: list[InputProblem], notices: list[ReadNotice]) -> str | None:
+    """The text of a file in whatever encoding it was saved, noting the encoding when it is not UTF-8."""
+    try:
+        text, encoding = _decode(path.read_bytes())
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(InputProblem(path.name, line, None, 'is not UTF-8 text; save it as "CSV UTF-8"'))
+        problems.append(InputProblem(path.name, None, None, f"cannot be read as UTF-16 text: {exc.reason}"))
         return None
-    header = text.partition("\n")[0]
-    separator = ";" if header.count(";") > header.count(",") else ","
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-        )
-    except pd.errors.EmptyDataError:
+    if encoding != "utf-8":
+        notices.append(ReadNotice(path.name, encoding))
+    return text
+
+
+def _read_csv(path: Path, problems: list[InputProblem], notices: list[ReadNotice]) -> list[list[str]] | None:
+    """All cells of a CSV file, header first; the separator (`,`, `;` or tab) is the header's commonest."""
+    text = _read_text(path, problems, notices)
+    if text is None:
+        return None
+    if not text.strip():
         problems.append(InputProblem(path.name, None, None, "is empty; it needs at least a header row"))
         return None
-    except pd.errors.ParserError as exc:
-        if match := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc)):
-            expected, bad_line, saw = match.groups()
-            message = f"has {saw} cells but the header has {expected}"
-            problems.append(InputProblem(path.name, int(bad_line), None, message))
-        else:
-            problems.append(InputProblem(path.name, None, None, f"cannot be read as CSV: {exc}"))
+    header = text.splitlines()[0]
+    separator = max((",", ";", "\t"), key=header.count)  # a tie keeps the earlier one
+    rows: list[list[str]] = []
+    try:  # strict: a quote left open would silently swallow the rows after it
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True):
+            rows.append([cell.strip() for cell in row])
+    except csv.Error as exc:
+        unclosed = "unexpected end of data" in str(exc)
+        message = 'has a quote (") that is never closed' if unclosed else f"cannot be read as CSV: {exc}"
+        problems.append(InputProblem(path.name, len(rows) + 1, None, message))
         return None
-    return [[_cell_text(value) for value in row] for row in frame.itertuples(index=False)]
+    return rows
 
 
 def _read_xlsx(path: Path, problems: list[InputProblem]) -> list[list[str]] | None:
@@ -361,23 +402,56 @@ def _read_xlsx(path: Path, problems: list[InputProblem]) -> list[list[str]] | No
     return [[_cell_text(value) for value in row] for row in frame.itertuples(index=False)]
 
 
-def _read_table(folder: Path, stem: str, problems: list[InputProblem]) -> _Table | None:
+def _read_table(
+    folder: Path, stem: str, problems: list[InputProblem], notices: list[ReadNotice]
+) -> _Table | None:
     """A table with a checked header, or None when it is missing, unreadable or lacks required columns."""
     path = _find_table(folder, stem, problems)
     if path is None:
         return None
-    cells = _read_csv(path, problems) if path.suffix == ".csv" else _read_xlsx(path, problems)
+    cells = _read_csv(path, problems, notices) if path.suffix == ".csv" else _read_xlsx(path, problems)
     if cells is None:
         return None
     header, data = cells[0], cells[1:]
     if not _header_ok(path.name, header, data, _TABLES[stem], problems):
         return None
+    misfits = {
+        number
+        for number, row in enumerate(data, start=2)
+        if not _fits(path.name, number, header, row, problems)
+    }
     known = set(_TABLES[stem].required + _TABLES[stem].optional)
     rows = (
         (number, {name: text for name, text in zip(header, row, strict=True) if name in known and text})
         for number, row in enumerate(data, start=2)
     )
-    return _Table(path.name, tuple((number, cells) for number, cells in rows if cells))
+    kept = tuple((number, cells) for number, cells in rows if cells or number in misfits)
+    return _Table(path.name, kept, frozenset(misfits))
+
+
+def _fits(file: str, number: int, header: list[str], row: list[str], problems: list[InputProblem]) -> bool:
+    """Bring a data row to the header's width; False (and a problem) when cells are missing or extra.
+
+    Empty cells past the header's end are dropped, and cells left out at the end are fine where
+    the header has no name or a note column: both are how spreadsheets save trailing empty cells.
+    A row that lacks the cell of a named column is reported, since a cell left out in the middle
+    moves the cells after it into the wrong columns.
+    """
+    width, count = len(header), len(row)
+    extra = any(row[width:])
+    missing = [name for name in header[count:] if name and not name.startswith(("_", "x_"))]
+    row[width:], row[count:] = [], [""] * (width - count)
+    if extra:
+        problems.append(InputProblem(file, number, None, f"has {count} cells but the header has {width}"))
+        return False
+    if missing and any(row):
+        message = (
+            f"has {count} cell{'' if count == 1 else 's'} but the header has {width} "
+            f"(no cell for {', '.join(missing)}); a separator is missing or the row was cut off"
+        )
+        problems.append(InputProblem(file, number, None, message))
+        return False
+    return True
 
 
 def _header_ok(
@@ -394,7 +468,7 @@ def _header_ok(
             problems.append(InputProblem(file, 1, name, "required column is missing"))
     fatal = len(problems) > start
     for index, name in enumerate(header):
-        if not name and any(row[index] for row in data):
+        if not name and any(len(row) > index and row[index] for row in data):
             problems.append(InputProblem(file, 1, None, f"column {index + 1} holds data but has no name"))
         elif name and name not in known and not name.startswith(("_", "x_")):
             hint = did_you_mean(name, known) or " (note columns start with _ or x_)"
@@ -422,16 +496,19 @@ _TOML_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _read_toml(folder: Path, problems: list[InputProblem]) -> dict[str, Any] | None:
+def _read_toml(
+    folder: Path, problems: list[InputProblem], notices: list[ReadNotice]
+) -> dict[str, Any] | None:
     """scenario.toml as a dict, or None when it is missing or not valid TOML."""
     path = folder / TOML
     if not path.exists():
         problems.append(InputProblem(TOML, None, None, f"missing: the folder needs a {TOML}"))
         return None
+    text = _read_text(path, problems, notices)
+    if text is None:
+        return None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        problems.append(InputProblem(TOML, None, None, "is not UTF-8 text"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
         line = int(match[1]) if match else None
@@ -777,31 +854,43 @@ def _roster(
     return tuple(entries)
 
 
-def _sort_key(problem: InputProblem) -> tuple[int, int]:
-    """Problems in file order (scenario.toml, requests, vans, coaches, roster), then by row."""
+def _sort_key(problem: InputProblem) -> tuple[bool, int, int]:
+    """Problems of whole files first (a missing or empty table is the cause of others), then in file
+    order (scenario.toml, requests, vans, coaches, roster) and by row."""
     stem = Path(problem.file).stem
     order = _FILE_ORDER.index(stem) if stem in _FILE_ORDER else len(_FILE_ORDER)
-    return order, problem.row or 0
+    return problem.row is not None, order, problem.row or 0
+
+
+def _listed(table: _Table | None, what: str, problems: list[InputProblem]) -> frozenset[str] | None:
+    """The ids a table lists, for references to check; an empty table is a problem of its own."""
+    if table is None:
+        return None
+    if not table.rows:
+        problems.append(InputProblem(table.file, None, None, f"lists no {what}; at least one row is needed"))
+    return table.ids()
 
 
 def load_scenario(folder: Path, today: date | None = None) -> Scenario:
     """Read and check a scenario folder; raise one `InputError` listing every problem found.
 
     `today` is the default `planning_date` (for tests); it defaults to the real date. Paths in the
-    result are absolute, so they stay right whatever the working directory.
+    result are absolute, so they stay right whatever the working directory. Files that are not UTF-8
+    are read in the encoding they appear to have, and the scenario's `notices` say which.
     """
     folder = Path(folder).resolve()
     if not folder.is_dir():
         raise InputError([InputProblem(str(folder), None, None, "is not a folder")])
     problems: list[InputProblem] = []
-    raw = _read_toml(folder, problems)
+    notices: list[ReadNotice] = []
+    raw = _read_toml(folder, problems, notices)
     settings = _settings(raw, folder, today or date.today(), problems) if raw is not None else None
-    tables = {stem: _read_table(folder, stem, problems) for stem in _TABLES}
+    tables = {stem: _read_table(folder, stem, problems, notices) for stem in _TABLES}
     vans_table, coaches_table = tables["vans"], tables["coaches"]
     refs = _Refs(
         depots=_toml_ids(raw),
-        vans=vans_table.ids() if vans_table else None,
-        coaches=coaches_table.ids() if coaches_table else None,
+        vans=_listed(vans_table, "vans", problems),
+        coaches=_listed(coaches_table, "coaches", problems),
         settings=settings,
     )
     requests = _records(tables["requests"], partial(_request, refs=refs), problems)
@@ -810,4 +899,4 @@ def load_scenario(folder: Path, today: date | None = None) -> Scenario:
     roster = _roster(tables["roster"], refs, vans, problems)
     if problems or settings is None:
         raise InputError(sorted(problems, key=_sort_key))
-    return Scenario(folder, settings, requests, vans, coaches, roster)
+    return Scenario(folder, settings, requests, vans, coaches, roster, tuple(notices))

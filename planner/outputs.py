@@ -14,6 +14,7 @@ import pandas as pd
 from planner.plan import Plan
 from planner.reasons import sentence
 from planner.scenario import Kind, Scenario
+from planner.spreadsheet import write_csv
 
 TOUR_COLUMNS = [
     "van", "date", "coaches", "sequence", "request_id", "kind", "client", "place", "address", "lat", "lon",
@@ -71,7 +72,8 @@ def unscheduled_table(plan: Plan, lang: str = "de") -> pd.DataFrame:
 
 
 def letters_table(plan: Plan, scenario: Scenario, lang: str = "de") -> pd.DataFrame:
-    """Home visits: the latest date to send the written notice and the date of the reminder."""
+    """Home visits: the latest date to send the written notice, the reminder date, and what to do;
+    a letter whose date lies before the planning date is `overdue` and becomes a phone call."""
     s = scenario.settings
     sent = {r.id: r.notice_sent for r in scenario.requests}
     rows = []
@@ -81,6 +83,8 @@ def letters_table(plan: Plan, scenario: Scenario, lang: str = "de") -> pd.DataFr
         visit: date = stop.start.date()
         already = sent.get(stop.request_id)
         latest = visit - timedelta(days=s.notice_days)
+        reminder = visit - timedelta(days=s.reminder_days)
+        todo, when = _next_letter(already, latest, reminder, s.planning_date)
         rows.append(
             {
                 "request_id": stop.request_id,
@@ -90,28 +94,57 @@ def letters_table(plan: Plan, scenario: Scenario, lang: str = "de") -> pd.DataFr
                 "van": t.van,
                 "notice_sent": already.isoformat() if already else "",
                 "notice_latest": latest.isoformat(),
-                "reminder_date": (visit - timedelta(days=s.reminder_days)).isoformat(),
-                "action": _letter_action(already, latest, lang),
+                "reminder_date": reminder.isoformat(),
+                "overdue": todo if todo in OVERDUE else "",
+                "action": _letter_action(todo, when, lang),
             }
         )
     columns = ["request_id", "client", "visit_date", "visit_start", "van", "notice_sent", "notice_latest",
-               "reminder_date", "action"]  # fmt: skip
+               "reminder_date", "overdue", "action"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
-def _letter_action(already: date | None, latest: date, lang: str) -> str:
-    if already:
-        return "Ankündigung versandt; Erinnerung senden" if lang == "de" else "Notice sent; send the reminder"
-    when = latest.strftime("%d.%m.%Y") if lang == "de" else latest.isoformat()
-    return f"Ankündigung spätestens am {when} versenden" if lang == "de" else f"Send the notice by {when}"
+OVERDUE = ("notice", "reminder")  # values of letters.csv's `overdue` column besides ""
+
+_LETTER_ACTIONS: dict[str, tuple[str, str]] = {
+    "send_notice": ("Ankündigung spätestens am {when} versenden", "Send the notice by {when}"),
+    "send_reminder": (
+        "Ankündigung versandt; Erinnerung am {when} senden",
+        "Notice sent; send the reminder on {when}",
+    ),
+    "notice": (
+        "Ankündigung überfällig (Frist {when} verpasst): Termin telefonisch absprechen oder verschieben",
+        "Notice overdue (was due by {when}): agree the visit by phone or move it",
+    ),
+    "reminder": (
+        "Erinnerung überfällig (war am {when} fällig): bitte telefonisch erinnern",
+        "Reminder overdue (was due on {when}): remind the client by phone",
+    ),
+}
+
+
+def _next_letter(already: date | None, latest: date, reminder: date, today: date) -> tuple[str, date]:
+    """The visit's next letter (the notice if not sent, else the reminder) and its date; one whose
+    date lies before `today` (the planning date) is overdue ("notice" or "reminder")."""
+    if not already:
+        return ("notice" if latest < today else "send_notice"), latest
+    return ("reminder" if reminder < today else "send_reminder"), reminder
+
+
+def _letter_action(todo: str, when: date, lang: str) -> str:
+    """The sentence in `action`: what the coordinator does about the next letter, in the language."""
+    de, en = _LETTER_ACTIONS[todo]
+    if lang == "de":
+        return de.format(when=when.strftime("%d.%m.%Y"))
+    return en.format(when=when.isoformat())
 
 
 def write_tables(plan: Plan, scenario: Scenario, out: Path, lang: str = "de") -> list[Path]:
     """Write plan.json, tours.csv, unscheduled.csv and letters.csv into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "plan.json", out / "tours.csv", out / "unscheduled.csv", out / "letters.csv"]
-    plan.write(written[0])
-    tours_table(plan).to_csv(written[1], index=False)
-    unscheduled_table(plan, lang).to_csv(written[2], index=False)
-    letters_table(plan, scenario, lang).to_csv(written[3], index=False)
+    plan.write(written[0])  # exact text: programs read it
+    write_csv(tours_table(plan), written[1])  # the tables are opened in spreadsheets: no formulas
+    write_csv(unscheduled_table(plan, lang), written[2])
+    write_csv(letters_table(plan, scenario, lang), written[3])
     return written

@@ -103,6 +103,9 @@ class Unscheduled:
     row: int | None = None  # row of requests.csv, for messages that point at the input
 
 
+SLOWED = 0.6  # a search worker that got less than this share of a core was slowed down
+
+
 @dataclass(frozen=True)
 class Plan:
     """The week's plan plus how it was made."""
@@ -119,6 +122,13 @@ class Plan:
     search_s: float = 0.0
     objective: int = 0
     created: str = ""
+    cpu_share: float = 1.0  # least share of a core a search worker got (well below 1: a busy machine)
+    unfinished_workers: int = 0  # search workers cut off at the deadline or lost
+
+    @property
+    def slowed(self) -> bool:
+        """Whether a busy machine cost the search time (so the plan may be worse than usual)."""
+        return self.unfinished_workers > 0 or self.cpu_share < SLOWED
 
     def stops(self) -> list[tuple[Tour, Stop]]:
         """Every placed stop with its tour."""

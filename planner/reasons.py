@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from datetime import date
 
 REASONS: dict[str, tuple[str, str]] = {
+    "no_crew": (
+        "Keine Besatzung eingeteilt: in dieser Woche ist kein Van mit Besatzung unterwegs "
+        "(roster.csv, Feiertage, Verfügbarkeit der Vans)",
+        "No crew rostered: no van with a crew is out this week (roster.csv, holidays, van availability)",
+    ),
     "geocode_failed": ("{why}: {address}", "{why}: {address}"),
     "unreachable": (
         "Ort liegt {snap_m} m vom Straßennetz entfernt (außerhalb des Kartenausschnitts?)",
@@ -21,8 +26,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "Date range {earliest} to {latest} lies outside the planning week",
     ),
     "notice_period": (
-        "Ankündigungsfrist erst am {date} erfüllt",
-        "Notice period only satisfied on {date}",
+        "Ankündigungsfrist erst am {date} erfüllt{why}",
+        "Notice period only satisfied on {date}{why}",
     ),
     "fixed_outside": (
         "Fester Termin am {date} um {time} liegt außerhalb der Verfügbarkeit, des Zeitraums oder der Woche",
@@ -96,16 +101,33 @@ PIN_WHY: dict[str, tuple[str, str]] = {
 }
 
 
+# From when a notice period that ends too late is counted (detail `sent`, `days`); "" in older plans
+NOTICE_WHY: dict[str, tuple[str, str]] = {
+    "sent": (
+        " ({days} Tage nach der Ankündigung vom {sent})",
+        " ({days} days after the notice sent on {sent})",
+    ),
+    "not_sent": (
+        " ({days} Tage nach dem Planungstag {sent}): Ankündigung noch nicht versandt, jetzt versenden",
+        " ({days} days after the planning date {sent}): the notice has not been sent, send it now",
+    ),
+}
+
+WHYS = {"pin_invalid": PIN_WHY, "geocode_failed": GEOCODE_WHY, "notice_period": NOTICE_WHY}
+
+
 def sentence(code: str, detail: Mapping[str, str], lang: str = "de") -> str:
     """The user-facing sentence for a reason code in German (default) or English."""
     de, en = REASONS[code]
     text = en if lang == "en" else de
     values = {k: _localise(v, lang) for k, v in detail.items()}
-    whys = {"pin_invalid": PIN_WHY, "geocode_failed": GEOCODE_WHY}.get(code, {})
+    whys = WHYS.get(code, {})
     if code == "geocode_failed":
         values.setdefault("why", "not_found")
+    if code == "notice_period":
+        values.setdefault("why", "")
     if values.get("why") in whys:
-        values["why"] = whys[values["why"]][1 if lang == "en" else 0]
+        values["why"] = whys[values["why"]][1 if lang == "en" else 0].format_map(_Defaulting(values))
     return text.format_map(_Defaulting(values))
 
 

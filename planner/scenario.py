@@ -192,6 +192,39 @@ class Settings:
         return tuple(self.monday + timedelta(days=i) for i in range(7))
 
 
+# How each text encoding is named to a coordinator, and which spreadsheet export writes it.
+_ENCODING_LABELS = {
+    "cp1252": ("Windows-1252", "Excel „CSV (Trennzeichen-getrennt)“", 'Excel "CSV (Comma delimited)"'),
+    "latin-1": ("ISO-8859-1 (Latin-1)", "", ""),
+    "mac_roman": ("Mac OS Roman", "Excel für Mac „CSV“", 'Excel for Mac "CSV"'),
+    "utf-16": ("UTF-16", "Excel „Unicode-Text“", 'Excel "Unicode Text"'),
+}
+
+
+@dataclass(frozen=True)
+class ReadNotice:
+    """A file read in an encoding other than UTF-8; the coordinator is told which one was assumed."""
+
+    file: str
+    encoding: str  # a key of _ENCODING_LABELS
+
+    def sentence(self, lang: str) -> str:
+        """The notice in German or English; guessed single-byte encodings ask to check the umlauts."""
+        name, source_de, source_en = _ENCODING_LABELS[self.encoding]
+        table = self.file.endswith(".csv")
+        source = (source_de if lang == "de" else source_en) if table else ""
+        saved_by = f" ({source})" if source else ""
+        if lang == "de":
+            text = f"{self.file} ist nicht in UTF-8 gespeichert; gelesen als {name}{saved_by}."
+            save_as = "„CSV UTF-8“" if table else "UTF-8"
+            check = f" Bitte Umlaute prüfen, oder als {save_as} speichern."
+        else:
+            text = f"{self.file} is not saved as UTF-8; read as {name}{saved_by}."
+            save_as = '"CSV UTF-8"' if table else "UTF-8"
+            check = f" Please check umlauts, or save as {save_as}."
+        return text + ("" if self.encoding == "utf-16" else check)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A whole scenario folder, loaded and checked."""
@@ -202,6 +235,7 @@ class Scenario:
     vans: tuple[Van, ...]
     coaches: tuple[Coach, ...]
     roster: tuple[RosterEntry, ...]
+    notices: tuple[ReadNotice, ...] = ()  # how files that are not UTF-8 were read
 
     def depot(self, depot_id: str) -> Depot:
         """The depot with this id."""

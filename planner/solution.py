@@ -40,3 +40,7 @@ class Solution:
     elapsed_s: float
     solutions_found: int = 0
     start: str = ""  # where the search began: "compiled" (planner.solver.sisr) or "or-tools"
+    cpu_share: float = 1.0  # least share of a core a worker got while it searched (< 1: a busy machine)
+    unfinished_workers: int = (
+        0  # workers that did not finish: cut off at the deadline (best so far kept) or died
+    )

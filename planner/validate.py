@@ -100,9 +100,7 @@ def _check_tour(
     if len(tour.crew) > van.seats:
         out.append(Violation("seats", where, f"{len(tour.crew)} crew but {van.seats} seats"))
     depot = scenario.depot(van.depot)
-    if (abs(depot.point.lat - tour.depot_lat), abs(depot.point.lon - tour.depot_lon)) > (
-        POSITION_TOLERANCE_DEG,
-    ) * 2:
+    if not _same_place(depot.point, tour.depot_lat, tour.depot_lon):
         out.append(Violation("depot", where, "tour does not start at the van's depot"))
     shift_start = _local(scenario, tour.day, van.shift_start)
     shift_end = _local(scenario, tour.day, van.shift_end)
@@ -117,6 +115,11 @@ def _check_tour(
             _check_stop(scenario, tour, stop, req, crew_skills, out)
     _check_travel(scenario, tour, requests, tm, index, out)
     _check_breaks(scenario, tour, out)
+
+
+def _same_place(point: Point, lat: float, lon: float) -> bool:
+    """Whether (lat, lon) is `point` within the tolerance, in each coordinate on its own."""
+    return abs(point.lat - lat) <= POSITION_TOLERANCE_DEG and abs(point.lon - lon) <= POSITION_TOLERANCE_DEG
 
 
 def _coach_ids(scenario: Scenario) -> set[str]:
@@ -138,12 +141,12 @@ def _check_stop(
     """The request's own rules: kind, place, length, buffers, staff, skills, dates, windows, pins."""
     w = req.id
     buf = scenario.settings.buffers.get(req.kind, Buffers())
+    day = stop.start.astimezone(scenario.settings.tz).date()
+    if day != tour.day:
+        out.append(Violation("date", w, f"stop is on {day}, its tour on {tour.day}"))
     if stop.kind != req.kind.value:
         out.append(Violation("kind", w, f"planned as {stop.kind}, requested {req.kind.value}"))
-    if req.point is not None and (
-        abs(req.point.lat - stop.lat) > POSITION_TOLERANCE_DEG
-        or abs(req.point.lon - stop.lon) > POSITION_TOLERANCE_DEG
-    ):
+    if req.point is not None and not _same_place(req.point, stop.lat, stop.lon):
         out.append(Violation("place", w, "planned at another place than requested"))
     if stop.end - stop.start != timedelta(minutes=req.duration_min):
         out.append(
@@ -153,13 +156,10 @@ def _check_stop(
         out.append(Violation("setup", w, f"less than {buf.setup_min} min between arrival and start"))
     if stop.departure - stop.end < timedelta(minutes=buf.overrun_min + buf.documentation_min):
         out.append(Violation("after_buffer", w, "overrun and documentation buffer not kept"))
-    if stop.start.date() != tour.day:
-        out.append(Violation("date", w, "stop is on another date than its tour"))
     if len(tour.crew) < req.staff:
         out.append(Violation("staff", w, f"needs {req.staff} staff, crew has {len(tour.crew)}"))
     if not req.skills <= crew_skills:
         out.append(Violation("skills", w, f"crew lacks {sorted(req.skills - crew_skills)}"))
-    day = stop.start.astimezone(scenario.settings.tz).date()
     if (req.earliest and day < req.earliest) or (req.latest and day > req.latest):
         out.append(Violation("date_range", w, f"{day} outside {req.earliest}..{req.latest}"))
     if req.kind is Kind.HOME_VISIT:
@@ -202,22 +202,31 @@ def _check_travel(
     index: dict[Point, int],
     out: list[Violation],
 ) -> None:
-    """Between consecutive places there is time for the drive (with the kind's safety margin)."""
+    """Stops are in order, and between consecutive places there is time for the drive (with the kind's
+    safety margin). Arriving too late for the setup is the `setup` rule."""
     depot = index[Point(tour.depot_lat, tour.depot_lon)]
     legs: list[tuple[int, datetime, int, datetime, int, str]] = []
     prev, leave = depot, tour.depart
-    for stop in tour.stops:
+    for seq, stop in enumerate(tour.stops, start=1):
         req = requests.get(stop.request_id)
         kind = req.kind if req else Kind(stop.kind)
         buf = scenario.settings.buffers.get(kind, Buffers())
         here = index[Point(stop.lat, stop.lon)]
         begin = stop.start - timedelta(minutes=buf.setup_min)
         legs.append((prev, leave, here, begin, 100 + buf.travel_safety_pct, stop.request_id))
-        prev, leave = here, stop.departure
-        if stop.arrival > begin:
+        if stop.sequence != seq:
             out.append(
-                Violation("order", stop.request_id, "arrives after the appointment's setup should begin")
+                Violation("order", stop.request_id, f"is stop {seq} of the tour but numbered {stop.sequence}")
             )
+        if stop.arrival < leave:
+            out.append(
+                Violation(
+                    "order",
+                    stop.request_id,
+                    f"arrives {stop.arrival:%H:%M}, before the van left at {leave:%H:%M}",
+                )
+            )
+        prev, leave = here, stop.departure
     legs.append((prev, leave, depot, tour.back, 100, f"{tour.van} {tour.day} return"))
     for a, t_leave, b, t_begin, pct, label in legs:
         need = -(-int(tm.durations[a, b]) * pct // 100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, time
 
 from factory import day, line_matrix, request, scenario
@@ -83,3 +84,37 @@ def test_a_week_cut_to_size_plans_validly_and_loses_no_request() -> None:
     listed = placed + [u.request_id for u in result.unscheduled]
     assert sorted(listed) == sorted(r.id for r in sc.requests)
     assert placed and {r.id for r in sc.requests if r.priority == 1} <= {r.id for r in built.requests}
+
+
+def planned_without_or_tools(sc: object, monkeypatch: object) -> object:
+    """The plan of `sc`, failing if the routing model is built (OR-Tools aborts on zero vehicles)."""
+    from factory import plan
+
+    from planner.solver import search
+
+    def no_model(*_: object) -> None:
+        raise AssertionError("a model without vehicles or jobs reached OR-Tools")
+
+    monkeypatch.setattr(search, "build_model", no_model)  # type: ignore[attr-defined]
+    result = plan(sc)  # type: ignore[arg-type]
+    return result
+
+
+def test_a_week_without_any_crew_leaves_every_request_with_that_root_cause(monkeypatch: object) -> None:
+    sc = scenario([request("a"), request("b", pin_van="V1", pin_date=day(0), pin_start=time(9))], crews={})
+    result = planned_without_or_tools(sc, monkeypatch)
+    assert [(u.request_id, u.reason) for u in result.unscheduled] == [("a", "no_crew"), ("b", "no_crew")]  # type: ignore[attr-defined]
+
+
+def test_every_van_unavailable_is_a_week_without_crew(monkeypatch: object) -> None:
+    sc = scenario([request("a")], crews={("V1", d): ("A",) for d in range(5)})
+    sc = replace(sc, vans=tuple(replace(v, unavailable=frozenset(day(d) for d in range(7))) for v in sc.vans))
+    result = planned_without_or_tools(sc, monkeypatch)
+    assert [u.reason for u in result.unscheduled] == ["no_crew"]  # type: ignore[attr-defined]
+
+
+def test_requests_all_outside_the_week_give_an_empty_plan(monkeypatch: object) -> None:
+    sc = scenario([request(f"x{k}", earliest=date(2027, 1, 4)) for k in range(3)])
+    result = planned_without_or_tools(sc, monkeypatch)
+    assert result.tours == ()  # type: ignore[attr-defined]
+    assert [u.reason for u in result.unscheduled] == ["outside_week"] * 3  # type: ignore[attr-defined]

@@ -198,3 +198,20 @@ def test_plan_that_breaks_a_rule_gets_no_maps_or_calendars(
     assert result.exit_code == 3
     assert (tmp_path / "violations.txt").read_text(encoding="utf-8").startswith("[travel] R1")
     assert not (tmp_path / "maps").exists() and not (tmp_path / "calendars").exists()
+
+
+def test_files_not_saved_as_utf8_are_read_and_named_in_the_users_language(
+    tmp_path: Path, cache: Path
+) -> None:
+    folder = edited_copy(tmp_path, "coaches.csv", "Anna Berger", "Jürgen Größ")
+    with (folder / "coaches.csv").open(encoding="utf-8") as f:
+        cells = list(csv.reader(f))
+    with (folder / "coaches.csv").open("w", encoding="cp1252", newline="") as f:
+        csv.writer(f, delimiter=";").writerows(cells)  # as Excel saves "CSV (Trennzeichen-getrennt)"
+    out = tmp_path / "out"
+    result = vanplan("plan", folder, "--out", out, "--time-limit", "1", "--no-maps", cache=cache)
+    assert result.returncode == 0, result.stderr
+    assert "Hinweis: coaches.csv ist nicht in UTF-8 gespeichert; gelesen als Windows-1252" in result.stdout
+    checked = vanplan("validate", folder, out / "plan.json", "--lang", "en", cache=cache)
+    assert checked.returncode == 0, checked.stderr
+    assert "Note: coaches.csv is not saved as UTF-8; read as Windows-1252" in checked.stdout

@@ -26,7 +26,6 @@ from planner.errors import (
     InputProblem,
     NetworkError,
     NetworkSettingError,
-    NoSolutionError,
     ProblemError,
     RulesBroken,
     SitingError,
@@ -54,7 +53,6 @@ FAULTS: list[tuple[Exception, int, str]] = [
     (DataError("no chromium to print PDFs with: install the Debian package chromium"), 4, "kein Chromium"),
     (SitingError("no proved optimum for k = 3 within 120 s"), 4, "kein bewiesenes Optimum für k = 3"),
     (OSError(errno.EACCES, "Permission denied", "out/tours.csv"), 4, "Kein Zugriff auf out/tours.csv"),
-    (NoSolutionError("no worker found a solution"), 1, "Interner Fehler in vanplan"),
     (ProblemError("job R1: no time window"), 1, "Interner Fehler in vanplan"),
     (RuntimeError("boom"), 1, "Interner Fehler in vanplan"),
 ]  # fmt: skip
@@ -144,9 +142,9 @@ def test_every_user_error_is_a_vanplan_error_with_a_documented_exit_code() -> No
     documented = {int(code) for code in re.findall(r"^\| `(\d)` \|", section, re.M)}
     codes = {errors.EXIT_OK, errors.EXIT_INTERNAL, errors.EXIT_INPUT, errors.EXIT_RULES, errors.EXIT_DATA}
     assert documented == codes == {0, 1, 2, 3, 4}
-    classes = [InputError, UsageError, RulesBroken, DataError, NetworkError, SitingError, NoSolutionError]
+    classes = [InputError, UsageError, RulesBroken, DataError, NetworkError, SitingError, ProblemError]
     assert all(issubclass(c, VanplanError) and c.exit_code in codes for c in classes)
-    assert (NetworkError.exit_code, SitingError.exit_code, NoSolutionError.exit_code) == (4, 4, 1)
+    assert (NetworkError.exit_code, SitingError.exit_code, ProblemError.exit_code) == (4, 4, 1)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert all(f"`{code}`" in readme for code in codes)
 
@@ -155,14 +153,8 @@ def test_old_import_places_still_give_the_hierarchys_classes() -> None:
     from planner.network import NetworkError as FromNetwork
     from planner.problem import ProblemError as FromProblem
     from planner.simulate.siting import SitingError as FromSiting
-    from planner.solver import NoSolutionError as FromSolver
 
-    assert (FromNetwork, FromProblem, FromSiting, FromSolver) == (
-        NetworkError,
-        ProblemError,
-        SitingError,
-        NoSolutionError,
-    )
+    assert (FromNetwork, FromProblem, FromSiting) == (NetworkError, ProblemError, SitingError)
 
 
 def test_errors_cross_process_boundaries_whole() -> None:

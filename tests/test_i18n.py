@@ -33,22 +33,33 @@ GERMAN_WORDS = re.compile(r"\b(Zeile|Spalte|Schlüssel|ist|nicht|meinten|fehlt|P
 
 
 def literal_messages() -> list[tuple[str, str]]:
-    """Every message written as a string literal in SOURCES, with placeholders as "x", and where it is."""
+    """Every message written as a string literal in SOURCES (as a call's message or assigned to
+    `message`), with placeholders as "x", and where it is."""
     found = []
     for source in SOURCES:
         for node in ast.walk(ast.parse((ROOT / source).read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and node.args):
-                continue
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name not in CARRIERS:
-                continue
-            arg = node.args[-1] if name in ("problem", "InputProblem") else node.args[0]
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                found.append((arg.value, f"{source}:{node.lineno}"))
-            elif isinstance(arg, ast.JoinedStr):
-                text = "".join(v.value if isinstance(v, ast.Constant) else "x" for v in arg.values)
-                found.append((text, f"{source}:{node.lineno}"))
+            if isinstance(node, ast.Call) and node.args:
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in CARRIERS:
+                    arg = node.args[-1] if name in ("problem", "InputProblem") else node.args[0]
+                    found += [(text, f"{source}:{node.lineno}") for text in texts_of(arg)]
+            elif isinstance(node, ast.Assign) and any(
+                getattr(t, "id", "") == "message" for t in node.targets
+            ):
+                found += [(text, f"{source}:{node.lineno}") for text in texts_of(node.value)]
     return found
+
+
+def texts_of(node: ast.expr) -> list[str]:
+    """The message texts an expression can give: literals and f-strings, through `a if c else b`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)]
+    if isinstance(node, ast.IfExp):
+        return texts_of(node.body) + texts_of(node.orelse)
+    return []
 
 
 def test_every_message_users_can_meet_has_a_german_text() -> None:
@@ -71,6 +82,11 @@ def test_messages_keep_user_text_and_translate_only_their_own_words() -> None:
     assert message("unknown column (did you mean coach?)", "de") == "unbekannte Spalte (meinten Sie coach?)"
     assert message('"row 5" is not a number', "de") == '"row 5" ist keine Zahl'
     assert message("something new", "de") == "something new"
+    long = "has 2 cells but the header has 3 (no cell for x); a separator is missing or the row was cut off"
+    assert message(long, "de") == (
+        "hat 2 Zellen, die Kopfzeile aber 3 (keine Zelle für x); "
+        "ein Trennzeichen fehlt oder die Zeile ist abgeschnitten"
+    )
     assert message('"x" is not a number', "en") == '"x" is not a number'
 
 
@@ -102,7 +118,7 @@ def broken_demo(tmp_path: Path) -> Path:
                                (5, "typo_column", "")]:  # fmt: skip
         if column not in header:
             header.append(column)
-            lines[0] = ",".join(header)
+            lines = [",".join(header), *(line + "," for line in lines[1:])]
             continue
         cells = lines[row - 1].split(",")
         cells[header.index(column)] = value

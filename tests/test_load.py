@@ -277,6 +277,154 @@ def test_all_problems_of_a_file_are_reported_at_once(folder: Path) -> None:
     ]
 
 
+# --- files as spreadsheets save them: encodings, separators, row lengths ---
+
+UMLAUTS = {"C1": "Jürgen Größ", "C2": "Änne Öztürk-Weiß", "C3": "Selin Yilmaz"}
+
+
+def _with_umlauts(folder: Path) -> str:
+    """coaches.csv of valid_min with umlaut names, as text with `;` and CRLF as Excel writes it."""
+    frame = _frame(folder, "coaches")
+    frame["name"] = frame["id"].map(UMLAUTS)
+    return frame.to_csv(sep=";", index=False, lineterminator="\r\n")
+
+
+def test_excel_german_csv_is_read_as_windows_1252_and_says_so(folder: Path, expected: Scenario) -> None:
+    raw = _with_umlauts(folder).encode("cp1252")
+    assert b"J\xfcrgen Gr\xf6\xdf;" in raw  # real single bytes, not UTF-8
+    (folder / "coaches.csv").write_bytes(raw)
+    scenario = load_scenario(folder, today=TODAY)
+    assert {c.id: c.name for c in scenario.coaches} == UMLAUTS
+    assert scenario.coaches[0].skills == expected.coaches[0].skills
+    (notice,) = scenario.notices
+    assert (notice.file, notice.encoding) == ("coaches.csv", "cp1252")
+    assert notice.sentence("de") == (
+        "coaches.csv ist nicht in UTF-8 gespeichert; gelesen als Windows-1252 "
+        "(Excel „CSV (Trennzeichen-getrennt)“). Bitte Umlaute prüfen, oder als „CSV UTF-8“ speichern."
+    )
+    assert notice.sentence("en").startswith("coaches.csv is not saved as UTF-8; read as Windows-1252")
+
+
+def test_bytes_windows_1252_leaves_undefined_are_read_as_latin_1(folder: Path) -> None:
+    raw = _with_umlauts(folder).encode("cp1252").replace(b"Selin", b"Sel\x81in")
+    (folder / "coaches.csv").write_bytes(raw)
+    scenario = load_scenario(folder, today=TODAY)
+    assert scenario.coach("C1").name == "Jürgen Größ" and scenario.coach("C3").name == "Sel\x81in Yilmaz"
+    assert [n.encoding for n in scenario.notices] == ["latin-1"]
+
+
+def test_excel_for_mac_csv_is_read_as_mac_roman(folder: Path) -> None:
+    (folder / "coaches.csv").write_bytes(_with_umlauts(folder).encode("mac_roman"))
+    scenario = load_scenario(folder, today=TODAY)
+    assert {c.id: c.name for c in scenario.coaches} == UMLAUTS
+    assert [n.encoding for n in scenario.notices] == ["mac_roman"]
+
+
+def test_windows_text_with_paragraph_and_euro_signs_but_no_umlauts_stays_windows_1252(folder: Path) -> None:
+    requests = _frame(folder, "requests")
+    requests["note"] = "§ 16 SGB II, Fahrkarte 20 € …"  # as Mac OS Roman these bytes would read ß Ä Ö
+    (folder / "requests.csv").write_bytes(requests.to_csv(index=False).encode("cp1252"))
+    scenario = load_scenario(folder, today=TODAY)
+    assert {r.note for r in scenario.requests} == {"§ 16 SGB II, Fahrkarte 20 € …"}
+    assert [n.encoding for n in scenario.notices] == ["cp1252"]
+
+
+def test_excel_unicode_text_is_utf16_with_tabs(folder: Path, expected: Scenario) -> None:
+    for stem in TABLES:
+        text = _frame(folder, stem).to_csv(sep="\t", index=False, lineterminator="\r\n")
+        (folder / f"{stem}.csv").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    assert (folder / "requests.csv").read_bytes().startswith(b"\xff\xfei\x00d\x00\t\x00k\x00")
+    scenario = load_scenario(folder, today=TODAY)
+    _same_records(scenario, expected)
+    assert [(n.file, n.encoding) for n in scenario.notices] == [(f"{t}.csv", "utf-16") for t in TABLES]
+    assert scenario.notices[0].sentence("de") == (
+        "requests.csv ist nicht in UTF-8 gespeichert; gelesen als UTF-16 (Excel „Unicode-Text“)."
+    )
+
+
+def test_utf16_without_bom_is_recognised(folder: Path, expected: Scenario) -> None:
+    text = (folder / "roster.csv").read_text(encoding="utf-8")
+    (folder / "roster.csv").write_bytes(text.encode("utf-16-be"))
+    scenario = load_scenario(folder, today=TODAY)
+    assert scenario.roster == expected.roster and [n.encoding for n in scenario.notices] == ["utf-16"]
+
+
+def test_utf8_with_bom_needs_no_notice(folder: Path) -> None:
+    text = _with_umlauts(folder)
+    (folder / "coaches.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    scenario = load_scenario(folder, today=TODAY)
+    assert {c.id: c.name for c in scenario.coaches} == UMLAUTS and scenario.notices == ()
+
+
+def test_scenario_toml_saved_by_an_old_editor_is_read_too(folder: Path) -> None:
+    toml = folder / "scenario.toml"
+    toml.write_bytes(toml.read_text(encoding="utf-8").encode("cp1252"))
+    scenario = load_scenario(folder, today=TODAY)
+    assert scenario.depot("JC-BIN").name == "Jobcenter-Außenstelle Bindlach"
+    (notice,) = scenario.notices
+    assert notice.file == "scenario.toml" and "Excel" not in notice.sentence("de")
+    toml.write_bytes(b"\xff\xfe" + toml.read_bytes().decode("cp1252").encode("utf-16-le"))
+    assert [n.encoding for n in load_scenario(folder, today=TODAY).notices] == ["utf-16"]
+
+
+def test_broken_utf16_is_an_input_error(folder: Path) -> None:
+    (folder / "roster.csv").write_bytes(b"\xff\xfed\x00a\x00\x00\xd8")  # a lone surrogate
+    with pytest.raises(InputError, match=r"roster\.csv: cannot be read as UTF-16 text"):
+        load_scenario(folder, today=TODAY)
+
+
+def test_trailing_empty_cells_may_be_left_out_or_added(folder: Path, expected: Scenario) -> None:
+    (folder / "coaches.csv").write_text(
+        "id,name,skills,weekly_hours,phone,,_comment\n"  # a header with an unnamed and a note column
+        "C1,Anna Berger,tr; sucht,39,0921 111111,,\n"
+        "C2,Jonas Keller,,30,\n"  # the empty cells under the unnamed and the note column left out
+        "C3,Selin Yilmaz,tr; ar,19.5,,,,,,\n"  # empty cells past the header's end
+    )
+    assert load_scenario(folder, today=TODAY).coaches == expected.coaches
+
+
+def test_every_short_row_is_reported_once_with_file_and_row(folder: Path) -> None:
+    (folder / "coaches.csv").write_text(
+        "id,name,skills,weekly_hours,phone\n"
+        "C1,Anna Berger,tr; sucht,39\n"  # phone left out: not known to be empty
+        "C2,Jonas Keller,30,\n"  # the skills cell left out, so 30 would land in skills
+        "C3,Selin Yilmaz,tr; ar,19.5,\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_scenario(folder, today=TODAY)
+    assert [str(p) for p in info.value.problems] == [
+        "coaches.csv row 2: has 4 cells but the header has 5 (no cell for phone); "
+        "a separator is missing or the row was cut off",
+        "coaches.csv row 3: has 4 cells but the header has 5 (no cell for phone); "
+        "a separator is missing or the row was cut off",
+    ]
+
+
+def test_short_and_long_rows_keep_their_ids_for_references(folder: Path) -> None:
+    vans = (folder / "vans.csv").read_text(encoding="utf-8").splitlines()
+    vans[1] = "V1,Beratungsmobil 1,JC-BIN,Mo-Fr"
+    vans[2] += ",extra"
+    (folder / "vans.csv").write_text("\n".join(vans) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(folder, today=TODAY)
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [
+        ("vans.csv", 2, None),
+        ("vans.csv", 3, None),
+    ]
+
+
+def test_an_empty_table_is_the_root_cause_listed_first(folder: Path) -> None:
+    (folder / "vans.csv").write_text("id,name,depot,days,shift_start,shift_end,seats\n")
+    requests = (folder / "requests.csv").read_text(encoding="utf-8")
+    (folder / "requests.csv").write_text(requests.replace("K-1002,50.0319", "K-1002,95"), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(folder, today=TODAY)
+    assert [str(p) for p in info.value.problems] == [
+        "vans.csv: lists no vans; at least one row is needed",
+        "requests.csv row 3, column lat: must be from -90 to 90, got 95",
+    ]
+
+
 def test_a_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is not a folder"):
         load_scenario(tmp_path / "nowhere")

@@ -532,3 +532,75 @@ def test_day_sheet_and_route_popups_write_numbers_in_the_language() -> None:
     assert "8,4 km" in german and "15,0 km" in german and "8.4 km" not in german
     assert "8.4 km" in english and "8,4 km" not in english
     assert "8,4 km" in plain(day_map(plan, scenario, FakeNetwork(), DAY1))
+
+
+SCRIPT = '<script>alert("x")</script>'
+FORMULA = '=HYPERLINK("http://example.org/x","klick")'
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def hostile_plan() -> Plan:
+    """The sample plan with markup and spreadsheet formulas in every text that comes from the input."""
+    plan = sample_plan()
+    tours = tuple(
+        replace(
+            t,
+            stops=tuple(
+                replace(
+                    s,
+                    client=f"{SCRIPT}{s.client}",
+                    client_name=IMG,
+                    note=FORMULA + IMG,
+                    place=FORMULA,
+                    address=f"{SCRIPT} 1",
+                    bring=IMG,
+                )
+                for s in t.stops
+            ),
+        )
+        for t in plan.tours
+    )
+    unscheduled = tuple(replace(u, client=SCRIPT, detail={"address": IMG}) for u in plan.unscheduled)
+    return replace(plan, tours=tours, unscheduled=unscheduled)
+
+
+def hostile_scenario() -> Scenario:
+    """The sample scenario, names shown, with markup in van, coach, depot and scenario names."""
+    base = sample_scenario(show_names=True, name=f"{SCRIPT} Test", contact=f"{IMG} 0921 123456")
+    vans = tuple(replace(v, name=f"{SCRIPT}{v.name}") for v in base.vans)
+    coaches = tuple(replace(c, name=f"{IMG}{c.name}") for c in base.coaches)
+    return replace(base, vans=vans, coaches=coaches)
+
+
+def test_every_page_kind_shows_input_markup_and_formulas_as_text(tmp_path: Path) -> None:
+    written = render_all(hostile_plan(), hostile_scenario(), FakeNetwork(), tmp_path)
+    pages = {p.relative_to(tmp_path).as_posix(): plain(p.read_text(encoding="utf-8")) for p in written
+             if p.suffix == ".html"}  # fmt: skip
+    kinds = {name.split("/")[0] + ("/week" if "woche" in name else "/day") for name in pages}
+    assert kinds == {"maps/day", "maps/week", "coaches/day", "coaches/week", "sheets/day"}
+    for name, page in pages.items():
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page, name  # shown, as text
+        assert "<script>alert" not in page and "<img src=x" not in page, name  # never markup
+        assert page.count("<script") == page.count("</script>"), name
+    for name, page in pages.items():
+        if name.startswith(("coaches/", "sheets/")):
+            assert "=HYPERLINK(&quot;http://example.org/x&quot;,&quot;klick&quot;)&lt;img src=x" in page, name
+
+
+def test_calendar_text_cannot_add_a_property_or_run_as_a_formula() -> None:
+    injected = "Hund\r\nATTENDEE:mailto:evil@example.org\rDTSTART:20000101T000000Z\nEND:VEVENT\nBEGIN:VALARM"
+    plan = sample_plan()
+    first = plan.tours[0]
+    stops = (replace(first.stops[0], note=injected, place=FORMULA, client="=1+2"), *first.stops[1:])
+    plan = replace(plan, tours=(replace(first, stops=stops), *plan.tours[1:]))
+    text = coach_calendar(plan, sample_scenario(), "C1")
+    lines = text.decode("utf-8").replace("\r\n ", "").split("\r\n")  # unfolded content lines
+    assert not any(line.startswith(("ATTENDEE", "BEGIN:VALARM")) for line in lines)
+    events = "\n".join(lines).split("BEGIN:VEVENT")[1:]
+    assert all(event.split("END:VEVENT")[0].count("\nDTSTART") == 1 for event in events)
+    event = next(
+        e for e in icalendar.Calendar.from_ical(text).walk("VEVENT") if str(e["UID"]).startswith("R-01.")
+    )
+    assert event.decoded("DTSTART") == at(DAY1, 9, 0) and "ATTENDEE" not in event
+    assert injected.replace("\r\n", "\n").replace("\r", "\n") in str(event["DESCRIPTION"])
+    assert str(event["LOCATION"]).startswith("'=HYPERLINK(")

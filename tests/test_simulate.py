@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import re
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -10,6 +13,7 @@ import pytest
 
 from maps.offline import external_urls
 from planner.errors import InputError
+from planner.simulate import week
 from planner.simulate.main import run_spec
 from planner.simulate.spec import load_spec
 
@@ -75,6 +79,8 @@ def test_same_seed_same_results_and_carry_over(tmp_path: Path) -> None:
     strip = [replace(r, search_s=0.0) for r in first.rows]
     assert strip == [replace(r, search_s=0.0) for r in second.rows]
     assert all(r.stop_reason in ("converged", "budget") for r in first.rows)
+    assert [r.violations for r in first.rows] == [0] * 6
+    assert [s.violations for s in first.summaries] == [0, 0]
     assert [r.week for r in first.rows] == [1, 2, 3, 1, 2, 3]
     for prev, row in pairwise(first.rows):
         if row.variant == prev.variant:
@@ -84,10 +90,23 @@ def test_same_seed_same_results_and_carry_over(tmp_path: Path) -> None:
     csv_text = (tmp_path / "out" / "kpis.csv").read_text(encoding="utf-8")
     assert csv_text.splitlines()[0].startswith("variant,replication,week,iso_week,requests_new")
     assert len(csv_text.splitlines()) == 7
+    assert ",unplaced_reasons,violations,stop_reason," in csv_text.splitlines()[0]
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert external_urls(page) == []
     assert "<svg" in page and "OpenStreetMap" in page
     assert [p.name for p in written] == ["kpis.csv", "report.html"]
+
+
+def test_every_week_is_validated_and_a_broken_one_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A week whose plan loses every request counts one violation per request ("lost")."""
+    spec = load_spec(tiny_spec(tmp_path))
+    real = week.assemble
+    monkeypatch.setattr(week, "assemble", lambda *args: replace(real(*args), tours=(), unscheduled=()))
+    kpi = week.simulate_week(spec, 0, 0, 0, (), ()).kpi
+    assert kpi.requests_due > 0
+    assert kpi.violations == kpi.requests_due
 
 
 def test_unknown_site_ref_is_an_input_error(tmp_path: Path) -> None:
@@ -95,3 +114,28 @@ def test_unknown_site_ref_is_an_input_error(tmp_path: Path) -> None:
     text = TINY.replace("van_stops = 1", 'van_stops = ["n1"]')
     with pytest.raises(InputError, match=r"variants\[2\].van_stops"):
         run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", workers=0)
+
+
+def test_report_and_kpis_show_names_as_text(tmp_path: Path) -> None:
+    """Markup in the spec's names is escaped in report.html; a formula in kpis.csv gets a quote."""
+    name = '=HYPERLINK("http://example.org","<script>alert(1)</script>")'
+    text = TINY.replace('name = "Tiny"', "name = '<img src=x onerror=alert(1)>'").replace(
+        "weeks = 3", "weeks = 1"
+    )
+    text = text.replace('name = "A"', f"name = '{name}'").replace(
+        'name = "Rathaus Neudrossenfeld"', "name = '<b>R</b>'"
+    )
+    run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", workers=0)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>R</b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert (
+        "=HYPERLINK(&quot;http://example.org&quot;,&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;)" in page
+    )
+    srcdoc = re.search(r'srcdoc="([^"]*)"', page)
+    assert srcdoc  # the coverage map is a page inside the page: its popups are escaped too
+    inner = re.sub(r"\\u([0-9a-fA-F]{4})", lambda hit: chr(int(hit[1], 16)), html.unescape(srcdoc[1]))
+    assert "<b>R</b>" not in inner and "&lt;b&gt;R&lt;/b&gt;" in inner
+    with (tmp_path / "out" / "kpis.csv").open(encoding="utf-8", newline="") as f:
+        variants = {row["variant"] for row in csv.DictReader(f)}
+    assert variants == {"'" + name, "B"}

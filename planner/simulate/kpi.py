@@ -41,6 +41,7 @@ class WeekKpi:
     within_15_min: float
     within_30_min: float
     unplaced_reasons: str
+    violations: int
     stop_reason: str
     search_s: float
 
@@ -64,8 +65,8 @@ class Tally:
     nearest_min: tuple[float, ...]  # drive minutes from each new request's client home to a stop or depot
 
 
-def week_kpi(variant: str, replication: int, week: int, plan: Plan, tally: Tally) -> WeekKpi:
-    """The KPI row of a planned week."""
+def week_kpi(variant: str, replication: int, week: int, plan: Plan, tally: Tally, violations: int) -> WeekKpi:
+    """The KPI row of a planned week; `violations` is what planner.validate found in its plan."""
     tours = [t for t in plan.tours if t.stops]
     stops = [s for t in tours for s in t.stops]
     visits = sum(1 for s in stops if s.kind != Kind.VAN_STOP)
@@ -99,6 +100,7 @@ def week_kpi(variant: str, replication: int, week: int, plan: Plan, tally: Tally
         within_15_min=round(float((near <= 15).mean()), 4) if len(near) else 0.0,
         within_30_min=round(float((near <= 30).mean()), 4) if len(near) else 0.0,
         unplaced_reasons="; ".join(f"{r}:{n}" for r, n in sorted(reasons.items())),
+        violations=violations,
         stop_reason=plan.stop_reason,
         search_s=plan.search_s,
     )
@@ -121,6 +123,7 @@ class Summary:
     within_30_min: float
     expired: int
     open_at_end: float
+    violations: int
 
 
 def summarise(variant: str, rows: Sequence[WeekKpi], waits: Sequence[int], open_at_end: float) -> Summary:
@@ -145,4 +148,5 @@ def summarise(variant: str, rows: Sequence[WeekKpi], waits: Sequence[int], open_
         within_30_min=round(sum(r.within_30_min * r.requests_new for r in rows) / new, 3),
         expired=sum(r.expired for r in rows),
         open_at_end=open_at_end,
+        violations=sum(r.violations for r in rows),
     )

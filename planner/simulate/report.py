@@ -29,17 +29,19 @@ from planner.simulate.coverage import nearest_minutes
 from planner.simulate.district import District
 from planner.simulate.kpi import Summary, WeekKpi
 from planner.simulate.run import Results
+from planner.spreadsheet import plain_text
 
 BANDS = ((15.0, "#1f8f3a", "≤ 15 min"), (30.0, "#e07000", "≤ 30 min"), (float("inf"), "#d1344b", "> 30 min"))
 plt.rcParams.update({"svg.hashsalt": "vanplan", "font.size": 9, "svg.fonttype": "path"})
 
 
 def write_csv(rows: Sequence[WeekKpi], path: Path) -> None:
-    """kpis.csv: one row per variant, replication and week; empty cells where a KPI has no value."""
+    """kpis.csv: one row per variant, replication and week; empty cells where a KPI has no value, and
+    no variant name that a spreadsheet would run as a formula."""
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(WeekKpi.columns())
-        writer.writerows(["" if v is None else v for v in astuple(r)] for r in rows)
+        writer.writerows(["" if v is None else plain_text(v) for v in astuple(r)] for r in rows)
 
 
 def svg(fig: Figure) -> str:

@@ -1,8 +1,9 @@
 """One simulated week of one variant: new requests plus carried ones, planned with the real planner.
 
-The week is built and solved exactly as `vanplan plan` would (planner.build, planner.solver.solve,
-planner.assemble); what is not placed is carried into the next week with its request date, unless
-it had a fixed time (an accompaniment) or has waited `max_wait_weeks`.
+The week is built, solved and checked exactly as `vanplan plan` would (planner.build,
+planner.solver.solve, planner.assemble, planner.validate); what is not placed is carried into the
+next week with its request date, unless it had a fixed time (an accompaniment) or has waited
+`max_wait_weeks`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from planner.simulate.kpi import Tally, WeekKpi, week_kpi
 from planner.simulate.requests import ARRIVAL_DAYS, Pending, to_request
 from planner.simulate.spec import Spec
 from planner.solver import SearchParams, solve
+from planner.validate import validate
 from scenarios.generate import KIND_SHARES, Locality, _counts
 
 TIMEZONE = "Europe/Berlin"
@@ -119,6 +121,7 @@ def simulate_week(
         SearchParams(spec.time_limit_s, spec.seed, round_branches=spec.round_branches, workers=1),
     )
     plan = assemble(scenario, built, solution, d.network.source, spec.seed, spec.time_limit_s)
+    violations = validate(scenario, plan, d.travel)
     visited = {s.request_id: s.start.date() for _, s in plan.stops()}
     reasons = {u.request_id: u.reason for u in plan.unscheduled}
     waits = tuple((visited[p.request.id] - p.requested).days for p in due if p.request.id in visited)
@@ -141,4 +144,5 @@ def simulate_week(
         unplaced=tuple(reasons.get(p.request.id, "?") for p in left if is_due(spec, p, days[-1])),
         nearest_min=tuple(d.minutes(homes, facilities).min(axis=1).tolist()) if homes else (),
     )
-    return WeekOutcome(week_kpi(variant.name, replication, week + 1, plan, tally), waits, keep)
+    kpi = week_kpi(variant.name, replication, week + 1, plan, tally, len(violations))
+    return WeekOutcome(kpi, waits, keep)

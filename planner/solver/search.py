@@ -20,27 +20,30 @@ seed reproduces the result exactly.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import random
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as connection_wait
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from planner.errors import NoSolutionError
 from planner.problem import Problem
 from planner.solution import Route, Solution, Visit
 from planner.solver.flat import flat_view
-from planner.solver.model import Model, build_model
+from planner.solver.model import NEVER, Model, build_model
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
-LOAD_MS = 200  # time limit of the descent that loads routes found outside OR-Tools
+LOAD_MS = 1000  # least time limit of loading routes found outside OR-Tools into the model
 POLISH_SHARE = 0.1  # without convergence: share of the limit OR-Tools polishes the compiled search's routes
 SISR_STEPS = 500  # with convergence: compiled search steps per job
 
@@ -59,38 +62,51 @@ class SearchParams:
     log: bool = False
 
 
+RESERVE = 0.03  # share of the time limit the workers leave for collecting and reading the result
+GRACE = 0.01  # ... of which the parent waits at most this share past the workers' deadline
+Report = Callable[[Solution], None]
+
+
+def nothing_placed(problem: Problem, reason: str, elapsed_s: float = 0.0) -> Solution:
+    """The solution that leaves every job out: always valid, the floor every search starts above."""
+    objective = sum(NEVER if job.pinned is not None else job.penalty for job in problem.jobs)
+    return Solution(
+        routes=(), dropped=tuple(range(len(problem.jobs))), objective=objective, stop_reason=reason,
+        elapsed_s=elapsed_s,
+    )  # fmt: skip
+
+
 def solve(
-    problem: Problem, params: SearchParams | None = None, on_solution: Callable[[], None] | None = None
+    problem: Problem,
+    params: SearchParams | None = None,
+    on_solution: Callable[[], None] | None = None,
+    deadline: float | None = None,
 ) -> Solution:
     """Solve `problem` and return routes with times; jobs that do not fit are dropped.
 
-    `on_solution` is called at every solution the first worker finds (for progress displays).
-    Raises NoSolutionError when no worker found a solution.
+    The search ends by `deadline` (monotonic clock; default: `params.time_limit_s` from now) with the
+    best solution any worker delivered by then, so a slow machine costs quality, never the plan.
+    A problem without jobs or vehicles never reaches OR-Tools. `on_solution` is called at every
+    solution the first worker finds (for progress displays).
     """
     params = params or SearchParams()
     started = time.monotonic()
+    end = started + params.time_limit_s if deadline is None else deadline
+    if not problem.jobs or not problem.vehicles:
+        return nothing_placed(problem, "converged")
+    compile_kernel()
+    limit = max(0.0, end - started)
+    work_end = end - RESERVE * limit
     workers = max(1, min(params.workers, os.cpu_count() or 1))
-    if workers == 1:
-        return _solve_worker(problem, params, 0, on_solution)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx: Any = multiprocessing.get_context(method)
-    children = []
-    for w in range(1, workers):
-        receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(problem, params, w, send), daemon=True)
-        proc.start()
-        send.close()
-        children.append((proc, receive))
-    results: list[Solution | None] = []
+    children: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
     try:
-        results.append(_solve_worker(problem, params, 0, on_solution))
-    except NoSolutionError:
-        results.append(None)
-    for proc, receive in children:
-        results.append(_collect(proc, receive, params.time_limit_s + 30))
-    found = [(s.objective, w, s) for w, s in enumerate(results) if s is not None]
-    if not found:
-        raise NoSolutionError("no worker found a solution")
+        if workers > 1:
+            children = _start_children(problem, params, workers, work_end)
+        own = _solve_worker(problem, params, 0, on_solution, work_end)
+        results = [own, *_collect(children, work_end + GRACE * limit)]
+    finally:
+        _stop(children)
+    found = [(s.objective, w, s) for w, s in enumerate(results) if s is not None]  # own is never None
     best = min(found, key=lambda t: t[:2])[2]
     reasons = {s.stop_reason if s is not None else "time_limit" for s in results}
     # deterministic only if every worker stopped on its own work, not on the clock
@@ -100,39 +116,110 @@ def solve(
         stop_reason=reason,
         elapsed_s=time.monotonic() - started,
         solutions_found=sum(s.solutions_found for s in results if s is not None),
+        cpu_share=min(s.cpu_share for s in results if s is not None),
+        unfinished_workers=sum(1 if s is None else s.unfinished_workers for s in results),
     )
 
 
-def _child(problem: Problem, params: SearchParams, worker: int, send: Connection) -> None:
-    """Process entry: solve and send the solution (None when there is none)."""
+def compile_kernel(on_compile: Callable[[], None] | None = None) -> None:
+    """Make the compiled search ready before any clock runs: load it from numba's disk cache, or
+    compile it (tens of seconds, first run only), calling `on_compile` first so a user sees why."""
+    from planner.solver import sisr  # numba compiles on first use
+
+    if on_compile is not None and not sisr.cached():
+        on_compile()
+    sisr.warm_up()
+
+
+def _start_children(
+    problem: Problem, params: SearchParams, workers: int, work_end: float
+) -> list[tuple[multiprocessing.process.BaseProcess, Connection]]:
+    """Start workers 1.. as processes (forked: the compiled search and the matrices are shared)."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx: Any = multiprocessing.get_context(method)
+    children = []
+    for w in range(1, workers):
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(problem, params, w, send, work_end), daemon=True)
+        proc.start()
+        send.close()
+        children.append((proc, receive))
+    return children
+
+
+def _child(problem: Problem, params: SearchParams, worker: int, send: Connection, work_end: float) -> None:
+    """Process entry: send every best solution so far as it is found, the last one when done.
+
+    Ctrl-C is the parent's to handle (it stops the children), and the child dies with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     try:
-        send.send(_solve_worker(problem, params, worker, None))
-    except NoSolutionError:
-        send.send(None)
+        send.send(_solve_worker(problem, params, worker, None, work_end, send.send))
+    except (BrokenPipeError, EOFError):  # the parent stopped listening
+        pass
     finally:
         send.close()
 
 
-def _collect(
-    proc: multiprocessing.process.BaseProcess, receive: Connection, wait_s: float
-) -> Solution | None:
-    """A child's solution, or None if it sent none in time or died."""
-    result: Solution | None = None
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL); elsewhere a no-op."""
     try:
-        if receive.poll(wait_s):
-            result = receive.recv()
-    except EOFError:
-        result = None
-    proc.join(5)
-    if proc.is_alive():
-        proc.terminate()
-    return result
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _collect(
+    children: list[tuple[multiprocessing.process.BaseProcess, Connection]], until: float
+) -> list[Solution | None]:
+    """Each child's last solution received by `until` (monotonic clock), None for a child that sent
+    none; a child still searching is cut off with its best so far, marked as stopped by the clock."""
+    last: list[Solution | None] = [None] * len(children)
+    done = [False] * len(children)
+    open_ = {id(receive): (k, receive) for k, (_, receive) in enumerate(children)}
+    while open_ and (left := until - time.monotonic()) > 0:
+        for ready in connection_wait([c for _, c in open_.values()], timeout=left):
+            k, receive = open_[id(ready)]
+            try:
+                last[k] = receive.recv()
+            except (EOFError, OSError):  # finished (or died): its last message was its result
+                done[k] = True
+                del open_[id(ready)]
+    return [
+        s if s is None or done[k] else replace(s, stop_reason="time_limit", unfinished_workers=1)
+        for k, s in enumerate(last)
+    ]
+
+
+def _stop(children: list[tuple[multiprocessing.process.BaseProcess, Connection]]) -> None:
+    """End every child: one that has not finished by now is cut off (killed: a stopped or busy
+    process may not react to anything gentler, and its best so far is already in)."""
+    for proc, receive in children:
+        receive.close()
+        proc.join(0.05)
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
 
 
 def _solve_worker(
-    problem: Problem, params: SearchParams, worker: int, on_solution: Callable[[], None] | None
+    problem: Problem,
+    params: SearchParams,
+    worker: int,
+    on_solution: Callable[[], None] | None,
+    work_end: float,
+    report: Report | None = None,
 ) -> Solution:
-    """One portfolio member: a start (the compiled search, else OR-Tools), then rounds until done."""
+    """One portfolio member: a start (the compiled search, else OR-Tools), then rounds until done or
+    `work_end`; `report` receives every best solution so far (a late worker still delivers)."""
+    started, cpu = time.monotonic(), time.process_time()
+
+    def result(a: pywrapcp.Assignment, reason: str, found: int) -> Solution:
+        wall = time.monotonic() - started
+        share = min(1.0, (time.process_time() - cpu) / wall) if wall > 1.0 else 1.0
+        return replace(_read(model, a, reason, wall, found, compiled), cpu_share=share)
+
     order = list(range(len(problem.jobs)))
     seed = params.seed + 7919 * worker
     if seed:
@@ -143,24 +230,26 @@ def _solve_worker(
     if params.converge:
         budget = params.round_branches or 500 + 30 * len(problem.jobs)
         model.routing.AddSearchMonitor(model.routing.solver().BranchesLimit(budget))
-    started = time.monotonic()
-    deadline = started + params.time_limit_s
     first = params.first_solution or FIRST_SOLUTIONS[worker % len(FIRST_SOLUTIONS)]
     rnd = 2 * worker  # worker 0 starts with GLS at lambda 0.1, worker 1 at 0.4, ...
-    best, complete = _compiled_start(model, params, seed, started)
+    best, complete = _compiled_start(model, params, seed, started, work_end)
     compiled = best is not None
     if best is not None and params.converge:  # a fixed number of steps, the routes as found
-        return _read(model, best, "budget" if complete else "time_limit", time.monotonic() - started, 1, True)
+        return result(best, "budget" if complete else "time_limit", 1)
     found = 0
     if best is None:
-        best = model.routing.SolveWithParameters(_search_parameters(params, first, deadline, rnd))
-        if best is None:
-            raise NoSolutionError(f"no solution (status {model.routing.status()})")
+        best = model.routing.SolveWithParameters(_search_parameters(params, first, work_end, rnd))
+        if best is None:  # not even a first solution in the time left
+            return replace(
+                nothing_placed(problem, "time_limit", time.monotonic() - started), unfinished_workers=1
+            )
         best = model.routing.solver().Assignment(best)
         found = model.routing.solver().Solutions()
+    if report is not None:
+        report(result(best, "time_limit", found))
     stall, reason, rounds = 0, "converged", 0
     while not params.converge or stall < len(CYCLE):
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= work_end:
             reason = "time_limit"
             break
         if params.converge and params.max_rounds and rounds >= params.max_rounds:
@@ -169,18 +258,20 @@ def _solve_worker(
         rounds += 1
         rnd += params.converge  # without convergence one metaheuristic runs to the time limit
         nxt = model.routing.SolveFromAssignmentWithParameters(
-            best, _search_parameters(params, first, deadline, rnd)
+            best, _search_parameters(params, first, work_end, rnd)
         )
         found += model.routing.solver().Solutions()
         if nxt is not None and nxt.ObjectiveValue() < best.ObjectiveValue():
             best, stall = model.routing.solver().Assignment(nxt), 0
+            if report is not None:
+                report(result(best, "time_limit", found))
         else:
             stall += 1
-    return _read(model, best, reason, time.monotonic() - started, found, compiled)
+    return result(best, reason, found)
 
 
 def _compiled_start(
-    m: Model, params: SearchParams, seed: int, started: float
+    m: Model, params: SearchParams, seed: int, started: float, work_end: float
 ) -> tuple[pywrapcp.Assignment | None, bool]:
     """Routes of the compiled search (`planner.solver.sisr`) as an assignment (None without a flat
     form or if the model rejects them), and whether the search ran all its steps.
@@ -191,34 +282,47 @@ def _compiled_start(
     flat = flat_view(m.problem)
     if flat is None:
         return None, False
-    from planner.solver import sisr  # compiled on first use (and cached on disk)
+    from planner.solver import sisr  # compiled before the clock started (`compile_kernel`)
 
     search = sisr.Search(flat, [], seed)
     if params.converge:
-        complete = sisr.anneal(search, SISR_STEPS * flat.jobs, started + params.time_limit_s)
+        complete = sisr.anneal(search, SISR_STEPS * flat.jobs, work_end)
     else:
-        complete = sisr.anneal(search, 0, started + (1 - POLISH_SHARE) * params.time_limit_s)
+        complete = sisr.anneal(search, 0, work_end - POLISH_SHARE * (work_end - started))
     routes, _ = search.best()
-    return _load(m, [[c - flat.first_job for c in r] for r in routes]), complete
+    return _load(m, [[c - flat.first_job for c in r] for r in routes], work_end), complete
 
 
-def _load(m: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:
-    """Routes (job indices, one list per vehicle) as an OR-Tools assignment after a short descent;
-    None if rejected.
+def _load(m: Model, routes: list[list[int]], work_end: float) -> pywrapcp.Assignment | None:
+    """Routes (job indices, one list per vehicle) as an OR-Tools assignment; None if rejected.
 
-    `RoutesToAssignment` + `SolveFromAssignmentWithParameters` with a fresh time limit: in OR-Tools
-    9.15 `ReadAssignmentFromRoutes` after a search that used its whole time limit fails at random.
+    `RoutesToAssignment` + `SolveFromAssignmentWithParameters` with a fresh time limit (the time left,
+    at least `LOAD_MS`, so a busy machine does not make it fail): in OR-Tools 9.15
+    `ReadAssignmentFromRoutes` after a search that used its whole time limit fails at random.
     """
     indices = [[m.manager.NodeToIndex(m.node_of_job[j]) for j in r] for r in routes]
-    sp = pywrapcp.DefaultRoutingSearchParameters()
-    sp.time_limit.FromMilliseconds(LOAD_MS)
-    sp.solution_limit = 1  # the routes as they are: no descent, so the result does not depend on the clock
+    sp = load_parameters(work_end)
     m.routing.CloseModelWithParameters(sp)  # no-op once closed; routes need a closed model
     start = m.routing.solver().Assignment()
     if not m.routing.RoutesToAssignment(indices, True, True, start):
         return None
     found = m.routing.SolveFromAssignmentWithParameters(start, sp)
     return None if found is None else m.routing.solver().Assignment(found)
+
+
+def load_parameters(work_end: float) -> Any:
+    """Search parameters that take given routes as they are, with the time left (at least `LOAD_MS`).
+
+    Completing the breaks and times of the routes is a sub-search that OR-Tools cuts after
+    `lns_time_limit` (100 ms by default): on a week of 1000 requests, or on a busy machine, the
+    compiled search's routes were then rejected at random and the worker fell back to nothing.
+    """
+    limit_ms = max(LOAD_MS, int((work_end - time.monotonic()) * 1000))
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.time_limit.FromMilliseconds(limit_ms)
+    sp.lns_time_limit.FromMilliseconds(limit_ms)
+    sp.solution_limit = 1  # the routes as they are: no descent, so the result does not depend on the clock
+    return sp
 
 
 # (metaheuristic, GLS lambda): the deterministic cycle of search rounds

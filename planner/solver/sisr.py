@@ -25,6 +25,7 @@ Runs are repeatable: the same seed and the same sequence of `run` calls give the
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Any
 
@@ -660,6 +661,13 @@ def anneal(search: Search, steps: int, deadline: float) -> bool:
         search.run(chunk, progress, min(1.0, progress + chunk / rate / span) if since else 0.0)
         rate = chunk / max(1e-6, time.monotonic() - now)
     return True
+
+
+def cached() -> bool:
+    """Whether numba's disk cache holds the compiled search (else the first call compiles it)."""
+    cache = getattr(_run, "_cache", None)
+    index = str(getattr(getattr(cache, "_cache_file", None), "_index_path", ""))
+    return os.path.exists(index) and os.path.getmtime(index) >= os.path.getmtime(__file__)
 
 
 def warm_up() -> None:
