@@ -22,6 +22,7 @@ from planner.load import load_scenario
 from planner.network import Network, NetworkSettingError, load_network
 from planner.plan import Plan
 from planner.scenario import Scenario
+from planner.solution import Solution
 from planner.solver import SearchParams, compile_kernel, solve
 from planner.validate import Violation, validate
 
@@ -47,6 +48,8 @@ class Run:
     plan: Plan
     violations: list[Violation]
     timings: dict[str, float] = field(default_factory=dict)
+    built: Built | None = None  # the routing problem and the solver's answer, for solver-level checks
+    solution: Solution | None = None
 
 
 def default_cache_dir() -> Path:
@@ -134,4 +137,4 @@ def plan_scenario(
     plan = assemble(scenario, built, solution, network.source, seed_used, limit)
     with stage("validate"):
         violations = validate(scenario, plan, network.matrix)
-    return Run(scenario, network, plan, violations, timings)
+    return Run(scenario, network, plan, violations, timings, built, solution)

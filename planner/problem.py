@@ -15,6 +15,7 @@ import numpy.typing as npt
 from planner.errors import ProblemError
 
 IntMatrix = npt.NDArray[np.int64]
+PIN_PENALTY = 10**12  # what dropping a pinned job costs in the objective: no real plan reaches it
 
 
 @dataclass(frozen=True)

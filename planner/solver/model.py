@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
 
-from planner.problem import Job, Problem, Vehicle
+from planner.problem import PIN_PENALTY, Job, Problem, Vehicle
 
 TIME = "time"
 LOAD = "load"
-NEVER = 10**12  # a cost no real plan reaches: dropping a pinned job
 
 
 @dataclass
@@ -176,7 +175,7 @@ def _add_job_rules(m: Model) -> None:
             m.routing.VehicleVar(index).SetValues([-1, *allowed])
         if not allowed:
             m.routing.ActiveVar(index).SetValue(0)
-        m.routing.AddDisjunction([index], NEVER if job.pinned is not None else job.penalty)
+        m.routing.AddDisjunction([index], PIN_PENALTY if job.pinned is not None else job.penalty)
 
 
 def vehicle_fits(p: Problem, job: Job, v: int) -> bool:
