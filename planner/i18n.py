@@ -393,6 +393,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     ("no location: give lat and lon, or an address", "kein Ort: lat und lon oder eine Adresse angeben"),
     ("is only for home_visit, not {kind}", "gilt nur für home_visit, nicht für {kind}"),
+    (
+        "is only for van_stop (expected visitors), not for {kind}",
+        "gilt nur für van_stop (erwartete Besucherzahl), nicht für {kind}",
+    ),
     ("{sent} is after planning_date {planning}", "{sent} liegt nach planning_date {planning}"),
     ("{columns} go together; {missing} missing", "{columns} gehören zusammen; es fehlt: {missing}"),
     ("{day} is not in the planning week {week}", "{day} liegt nicht in der Planungswoche {week}"),
@@ -445,6 +449,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         '"{text}" is not a known time zone (e.g. Europe/Berlin)',
         '"{text}" ist keine bekannte Zeitzone (z. B. Europe/Berlin)',
     ),
+    ('"{text}" is not a weighting ({options})', '"{text}" ist keine Gewichtung ({options})'),
     (
         '"{text}" is not a supported language (de or en)',
         '"{text}" ist keine unterstützte Sprache (de oder en)',
@@ -526,13 +531,14 @@ MESSAGES: tuple[tuple[str, str], ...] = (
 )
 
 # Parts of messages: the values of these placeholder names are translated, never user text
-_NESTED = frozenset({"hint", "what", "where", "week", "missing", "plural"})
+_NESTED = frozenset({"hint", "what", "where", "week", "missing", "plural", "options"})
 _FRAGMENTS: tuple[tuple[str, str], ...] = (
     (" (did you mean {name}?)", " (meinten Sie {name}?)"),
     (" (note columns start with _ or x_)", " (Spalten für Notizen beginnen mit _ oder x_)"),
     (" at column {n}", " in Spalte {n}"),
     ("{week} ({first} to {last})", "{week} ({first} bis {last})"),
     ("{first} and {second}", "{first} und {second}"),
+    ("{first} or {second}", "{first} oder {second}"),
     ("van", "Van"),
     ("coach", "Coach"),
     ("depot", "Dienststellen"),
