@@ -19,7 +19,7 @@ from planner.build import Built, build
 from planner.errors import InputError, InputProblem
 from planner.geocode import geocode_requests
 from planner.load import load_scenario
-from planner.network import Network, NetworkError, load_network
+from planner.network import Network, NetworkSettingError, load_network
 from planner.plan import Plan
 from planner.scenario import Scenario
 from planner.solution import Solution
@@ -64,11 +64,14 @@ def default_cache_dir() -> Path:
 
 
 def network_of(scenario: Scenario, cache: Path) -> Network:
-    """The scenario's road network; a missing or unreadable extract is an input error at network.osm."""
+    """The scenario's road network; a missing extract or a bad setting is an input error at its key.
+
+    An extract that is there but yields no road network stays a `NetworkError` (a data error).
+    """
     try:
         return load_network(scenario.settings.network, scenario.folder, cache)
-    except NetworkError as exc:
-        raise InputError([InputProblem("scenario.toml", None, "network.osm", str(exc))]) from exc
+    except NetworkSettingError as exc:
+        raise InputError([InputProblem("scenario.toml", None, exc.key, str(exc))]) from exc
 
 
 def prepare(
@@ -103,7 +106,8 @@ def plan_scenario(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> Run:
-    """Plan the week of the scenario in `folder`; raises InputError/NetworkError for bad input.
+    """Plan the week of the scenario in `folder`; raises InputError for bad input, NetworkError
+    for an extract without a usable road network.
 
     The search does a fixed amount of work, so a seed repeats its plan, unless `until_limit` lets it
     use the whole time limit (better plans with more time, not repeatable). The time limit counts

@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from planner.errors import ProblemError
+
 IntMatrix = npt.NDArray[np.int64]
 PIN_PENALTY = 10**12  # what dropping a pinned job costs in the objective: no real plan reaches it
-
-
-class ProblemError(ValueError):
-    """A problem that violates its own invariants (a programming error upstream, not user input)."""
 
 
 @dataclass(frozen=True)
