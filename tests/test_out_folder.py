@@ -65,7 +65,7 @@ def failing_render(*args: object, **_kwargs: object) -> list[Path]:
     ("inject", "code"),
     [
         (lambda mp: mp.setattr(planner.cli, "render_all", failing_render), 1),
-        (lambda mp: mp.setattr(maps.sheets.shutil, "which", lambda _name: None), 4),  # --pdf, no Chromium
+        (lambda mp: mp.setattr(maps.sheets.shutil, "which", lambda _name: None), 3),  # --pdf, no Chromium
     ],
     ids=["internal", "no-chromium"],
 )
