@@ -26,7 +26,6 @@ from planner.solution import Solution
 from planner.solver import SearchParams, compile_kernel, solve
 from planner.validate import Violation, validate
 
-STAGES = ("load", "geocode", "network", "matrix", "search", "validate")
 SECONDS_PER_JOB = 0.3  # the default time limit: 1000 requests get 5 minutes ...
 MIN_LIMIT_S, MAX_LIMIT_S = 30.0, 600.0  # ... a small week at least 30 s, none more than 10 minutes
 
