@@ -161,13 +161,13 @@ def one(folder: Path, limit: float) -> None:
 def row(name: str, limit: float, load: int, r: dict[str, object]) -> str:
     """One table row."""
     if r.get("exit") != 0:
-        return f"| {name} | {limit:g} | {load} | exit {r.get('exit')} | | | | | {r['peak_mb']:.0f} | | |"
+        return f"| {name} | {limit:g} | {load} | exit {r.get('exit')} | | | | | | | {r['peak_mb']:.0f} | | |"
     st = r["stages"]
     assert isinstance(st, dict)
     stages = " / ".join(f"{st.get(k, 0):.0f}" for k in ("load", "network", "matrix", "search", "validate"))
-    wall = float(r["wall"])  # type: ignore[arg-type]
+    wall, run = float(r["wall"]), float(r["planned_s"])  # type: ignore[arg-type]
     return (f"| {name} | {limit:g} | {load} | {r['placed']}/{r['requests']} | {r['people']} "
-            f"| {r['weighted']}/{r['weighted_all']} | {stages} | {wall:.1f} | {wall / limit:.2f} "
+            f"| {r['weighted']}/{r['weighted_all']} | {stages} | {run:.1f} | {run / limit:.2f} | {wall:.1f} "
             f"| {r['peak_mb']:.0f} | {r['stop']} "
             f"| {r['violations']} |")  # fmt: skip
 
@@ -193,13 +193,14 @@ def main() -> None:
         folders.append((f"caseload-{CASELOAD} (2 vans)", caseload(args.work)))
     print(
         f"{os.cpu_count()} cores; peak RSS summed over the run and its search workers; stages load / "
-        "network / matrix / search / validate in s; weighted: priority 1 counts 5 ... 5 counts 1"
+        "network / matrix / search / validate in s; people and priority-weighted people reached "
+        "(docs/input.md); run: plan_scenario to its plan; process: the whole command incl. start-up"
     )
     print(
-        "| week | limit s | busy | placed | weighted | stages s | wall s | wall/limit | peak MB | stop "
-        "| violations |"
+        "| week | limit s | busy | placed | people | weighted | stages s | run s | run/limit | process s "
+        "| peak MB | stop | violations |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, folder in folders:
         for limit in limits:
             for load in sorted({0, args.load}):
