@@ -26,7 +26,7 @@ from planner.solver.flat import flat_view
 from planner.solver.search import from_routes
 from planner.solver.sisr import Search, anneal
 from tests.factory import day, line_matrix, local, request, scenario
-from tests.test_solver import CONVERGE, H, job, line_problem, van_day, week_problem
+from tests.test_solver import CONVERGE, H, line_problem, random_jobs, van_day, week_problem
 
 DUR = np.array([[0, 600, 900], [600, 0, 400], [900, 400, 0]], dtype=np.int64)
 
@@ -158,19 +158,9 @@ def test_the_solver_finds_the_hand_solution_and_agrees_on_its_cost() -> None:
 
 def week_like(seed: int) -> Problem:
     """Three van-days with preferred vans, priorities and windows on several days (more work than fits)."""
-    rng = np.random.default_rng(seed)
-    jobs = tuple(
-        job(
-            f"j{k}",
-            int(rng.integers(1, 7)),
-            float(rng.choice([1.0, 1.5, 2.0])),
-            *[(24 * d + 8, 24 * d + 15) for d in range(3) if rng.random() < 0.7] or [(8, 15)],
-            penalty=int(rng.choice([1, 3, 9])) * 1_000_000,
-            preferred_vehicles=frozenset({int(rng.integers(0, 3))}),
-        )
-        for k in range(16)
+    return week_problem(
+        random_jobs(seed), (van_day(0, 7, 18), van_day(1, 8, 16.5, max_work=5 * H), van_day(2, 8, 13))
     )
-    return week_problem(jobs, (van_day(0, 7, 18), van_day(1, 8, 16.5, max_work=5 * H), van_day(2, 8, 13)))
 
 
 @pytest.mark.parametrize(

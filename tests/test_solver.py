@@ -196,12 +196,10 @@ def test_long_days_take_their_break_inside_and_keep_the_working_time_limit() -> 
     assert all(r.end - r.start <= 4 * H for r in sol.routes if r.vehicle == 1)
 
 
-def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
-    # several vehicles, preferred vans, priorities, windows on several days: the routes the compiled
-    # search ends with, loaded into OR-Tools, cost exactly what the search said they cost
-    rng = np.random.default_rng(4)
-    vehicles = tuple(van_day(d, 8, 16.5) for d in range(3))
-    jobs = tuple(
+def random_jobs(seed: int) -> tuple[Job, ...]:
+    """16 jobs at random places with windows on some of three days, priorities and preferred vans."""
+    rng = np.random.default_rng(seed)
+    return tuple(
         job(
             f"j{k}",
             int(rng.integers(1, 7)),
@@ -212,7 +210,12 @@ def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
         )
         for k in range(16)
     )
-    p = week_problem(jobs, vehicles)
+
+
+def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
+    # several vehicles, preferred vans, priorities, windows on several days: the routes the compiled
+    # search ends with, loaded into OR-Tools, cost exactly what the search said they cost
+    p = week_problem(random_jobs(4), tuple(van_day(d, 8, 16.5) for d in range(3)))
     f = flat_view(p)
     assert f is not None
     search = Search(f, [], seed=1)  # the seed of the portfolio's first worker
