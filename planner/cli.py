@@ -47,6 +47,7 @@ from planner.pipeline import (
     default_cache_dir,
     network_of,
     plan_scenario,
+    process_start,
 )
 from planner.pipeline import Progress as StageProgress
 from planner.plan import Plan
@@ -204,6 +205,7 @@ def plan_cmd(
             until_limit=until_limit,
             cache_dir=cache,
             progress=_RichProgress(bar, lang),
+            started=process_start(),
         )
     _read_notices(run.scenario, tx)
     with _replacing(out_dir) as folder:

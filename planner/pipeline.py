@@ -104,6 +104,7 @@ def plan_scenario(
     cache_dir: Path | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    started: float | None = None,
 ) -> Run:
     """Plan the week of the scenario in `folder`; raises InputError for bad input, NetworkError
     for an extract without a usable road network.
@@ -111,12 +112,19 @@ def plan_scenario(
     The search does a fixed amount of work, so a seed repeats its plan, unless `until_limit` lets it
     use the whole time limit (better plans with more time, not repeatable). The time limit counts
     from the start of the run (reading, road network, travel times and search alike); compiling the
-    search on a first run comes before it, so the first run plans as every later one."""
+    search on a first run comes before it, so the first run plans as every later one. `started`
+    (monotonic clock) is when the clock began, e.g. the command's process start; default: now."""
     progress = progress or Progress()
     timings: dict[str, float] = {}
     cache = cache_dir or default_cache_dir()
-    compile_kernel(lambda: progress.stage("compile"))
-    clock = time.monotonic()
+    compiled: list[bool] = []
+
+    def compiling() -> None:
+        compiled.append(True)
+        progress.stage("compile")
+
+    compile_kernel(compiling)
+    clock = time.monotonic() if started is None or compiled else started  # a compile restarts it
 
     @contextmanager
     def stage(name: str) -> Iterator[None]:
@@ -147,3 +155,14 @@ def default_time_limit(jobs: int) -> float:
     """The time limit when neither `--time-limit` nor scenario.toml sets one: `SECONDS_PER_JOB` per
     request the search may place, between `MIN_LIMIT_S` and `MAX_LIMIT_S` (a big week needs longer)."""
     return min(MAX_LIMIT_S, max(MIN_LIMIT_S, SECONDS_PER_JOB * jobs))
+
+
+def process_start() -> float:
+    """When this process started, on the monotonic clock (Linux: /proc; elsewhere: now), so that a
+    command's time limit also covers starting Python and loading its libraries."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic()
+    return time.monotonic() - max(0.0, age)
