@@ -268,3 +268,27 @@ def test_a_search_out_of_time_still_puts_the_jobs_into_routes() -> None:
     assert left == 0 and schedule_errors(d, routes) == []
     routes, left = improve(d, [], seed=1, deadline=1.0)
     assert left == 0
+
+
+def test_a_jobs_own_cost_on_a_vehicle_sends_it_to_another() -> None:
+    # Two identical van-days; the job costs more on the first (a replan's step away from its old
+    # van-day), in the compiled search and in the OR-Tools model alike.
+    vehicles = (van_day(0, 8, 12), van_day(0, 8, 12))
+    vehicles = (vehicles[0], replace(vehicles[1], id="other"))
+    base = job("a", 1, 1, (8.5, 11))
+    for costs, expected in (((0, 5000),), 1), (((1, 5000),), 0):
+        p = week_problem((replace(base, vehicle_costs=costs),), vehicles)
+        for params in (CONVERGE, replace(CONVERGE, converge=False, time_limit_s=2)):
+            sol = solve(p, params)
+            assert [r.vehicle for r in sol.routes] == [expected] and route_errors(p, sol) == []
+
+
+def test_a_break_fixed_inside_a_short_shift_is_kept_inside_the_route() -> None:
+    # A replan keeps a break already taken: fixed at 10:00 in a 4-hour day, the route runs through it.
+    veh = replace(van_day(0, 8, 12), breaks=(Break(10 * H, 10 * H, 1800),))
+    p = week_problem((job("a", 1, 1, (8.5, 9)), job("b", 1, 0.5, (10.75, 11))), (veh,))
+    sol = solve(p, CONVERGE)
+    assert sol.dropped == () and route_errors(p, sol) == []
+    ((start, length),) = sol.routes[0].breaks
+    assert (start, length) == (10 * H, 1800)
+    assert flat_view(p) is not None and bool(flat_view(p).inside[0])  # type: ignore[union-attr]

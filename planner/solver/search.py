@@ -59,6 +59,7 @@ class SearchParams:
     converge: bool = True  # stop once a whole cycle of rounds brings no improvement
     first_solution: str = ""  # an OR-Tools FirstSolutionStrategy name; "" = one per worker
     workers: int = 2  # processes of the portfolio (at most the number of cores is used)
+    steps_per_job: int = 0  # with convergence: compiled search steps per job; 0 = SISR_STEPS
     log: bool = False
 
 
@@ -276,8 +277,8 @@ def _compiled_start(
     """Routes of the compiled search (`planner.solver.sisr`) as an assignment (None without a flat
     form or if the model rejects them), and whether the search ran all its steps.
 
-    With convergence it runs `SISR_STEPS` per job (repeatable) unless the time limit comes first,
-    else until `POLISH_SHARE` of the time limit is left.
+    With convergence it runs `SISR_STEPS` (or `steps_per_job`) per job (repeatable) unless the time
+    limit comes first, else until `POLISH_SHARE` of the time limit is left.
     """
     flat = flat_view(m.problem)
     if flat is None:
@@ -286,7 +287,7 @@ def _compiled_start(
 
     search = sisr.Search(flat, [], seed)
     if params.converge:
-        complete = sisr.anneal(search, SISR_STEPS * flat.jobs, work_end)
+        complete = sisr.anneal(search, (params.steps_per_job or SISR_STEPS) * flat.jobs, work_end)
     else:
         complete = sisr.anneal(search, 0, work_end - POLISH_SHARE * (work_end - started))
     routes, _ = search.best()
