@@ -124,6 +124,9 @@ class Plan:
     created: str = ""
     cpu_share: float = 1.0  # least share of a core a search worker got (well below 1: a busy machine)
     unfinished_workers: int = 0  # search workers cut off at the deadline or lost
+    version: int = 1  # 1 for `vanplan plan`; each `vanplan replan` writes the next number
+    previous_version: int | None = None  # the version a replan started from
+    history_until: str = ""  # a replan's --now (ISO, local time): stops before it were kept as history
 
     @property
     def slowed(self) -> bool:
