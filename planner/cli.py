@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ from planner.pipeline import Progress as StageProgress
 from planner.pipeline import default_cache_dir, plan_scenario
 from planner.plan import Plan
 from planner.reasons import REASON_COLUMN, sentence
+from planner.replan.diff import PlanChange, Slot
 from planner.scenario import WEEKDAYS_DE, WEEKDAYS_EN, Scenario
 from planner.validate import Violation, validate
 
@@ -261,6 +263,114 @@ def simulate_cmd(
         )  # fmt: skip
     out.print(table)
     out.print(f"{len(results.rows)} Wochen in {results.elapsed_s:.0f} s; " + _listing(written, out_dir))
+
+
+# --- vanplan replan (planner.replan) ---
+
+
+@app.command("replan")
+def replan_cmd(
+    scenario: ScenarioArg,
+    plan_file: Annotated[
+        Path, typer.Argument(help="plan.json of the version to start from.", show_default=False)
+    ],
+    changes: Annotated[
+        Path, typer.Option("--changes", help="What happened since (see docs/input.md).", show_default=False)
+    ],
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now", help='Everything before it is history, e.g. "2026-12-02 10:00" (default: now).'
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder of the new version (default: beside the old, -v2).")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the replan (default: scenario).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: scenario).")] = None,
+    lang: LangOpt = "de",
+    cache: CacheOpt = None,
+    no_maps: Annotated[bool, typer.Option("--no-maps", help="Skip maps, day sheets and calendars.")] = False,
+) -> None:
+    """Replan a week under way after cancellations, absences and urgent cases, with the fewest changes.
+
+    Keeps everything before --now and every appointment the clients were told of unless a change
+    makes it impossible. Writes the new version (plan.json with its version number, tables, maps,
+    calendars) and changes.csv: each appointment moved, cancelled or added, and whom to tell.
+    """
+    from planner.load import parse_datetime
+    from planner.replan.run import replan_folder, version_folder, write_version
+
+    lang = _lang(lang)
+    try:
+        when = parse_datetime(now) if now else None
+    except ValueError as exc:
+        raise _fail(f"--now: {exc}", EXIT_INPUT) from None
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
+            run = replan_folder(
+                scenario, plan_file, changes, when, time_limit_s=time_limit, seed=seed, cache_dir=cache,
+                progress=_RichProgress(bar, lang),
+            )  # fmt: skip
+    except (VanplanError, NetworkError) as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    result = run.result
+    target = out_dir or version_folder(plan_file, result.plan.version)
+    if target.resolve() == plan_file.resolve().parent:
+        raise _fail(f"--out {target} holds version {run.old.version}; choose another folder", EXIT_INPUT)
+    _read_notices(result.week, lang)
+    written = write_version(run, target, lang)
+    if result.violations:
+        report = target / "violations.txt"
+        report.write_text("\n".join(map(str, result.violations)) + "\n", encoding="utf-8")
+        written.append(report)
+    elif not no_maps:
+        written += render_all(result.plan, result.outputs, run.network, target, lang=lang)
+    _replan_table(result.changes, result.plan, lang)
+    _summary(result.plan, lang)
+    out.print(
+        f"Version {result.plan.version} "
+        f"({'aus Version' if lang == 'de' else 'from version'} {result.plan.previous_version}): "
+        f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {target}/ "
+        + _listing(written, target)
+    )
+    _report(list(result.violations), lang)
+
+
+def _replan_table(rows: Sequence[PlanChange], plan: Plan, lang: str) -> None:
+    """One line per appointment moved, cancelled, dropped or added: old and new slot, whom to tell."""
+    from zoneinfo import ZoneInfo
+
+    from planner.replan.diff import TELL_TEXT
+
+    de = lang == "de"
+    tz = ZoneInfo(plan.timezone)
+    if not rows:
+        out.print("Keine Termine geändert." if de else "No appointment changed.")
+        return
+    table = Table(title="Änderungen" if de else "Changes")
+    for col in (("Änderung", "Change"), ("Termin", "Request"), ("bisher", "was"), ("neu", "now"),
+                ("Person informieren", "Tell the client"), ("Coaches", "Coaches")):  # fmt: skip
+        table.add_column(col[0] if de else col[1])
+
+    def slot(s: Slot | None) -> str:
+        if s is None:
+            return "–"
+        return f"{s.van} {s.day.strftime('%d.%m.' if de else '%Y-%m-%d')} {s.start.astimezone(tz):%H:%M}"
+
+    for r in rows:
+        table.add_row(
+            r.message(lang, reason=False), r.request_id, slot(r.old), slot(r.new),
+            TELL_TEXT[r.tell_client][0 if de else 1],
+            ", ".join(r.tell_coaches),
+        )  # fmt: skip
+    out.print(table)
+
+
+# --- end of vanplan replan ---
 
 
 def _scenario_network_plan(

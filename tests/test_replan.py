@@ -8,6 +8,11 @@ rules (history kept, nothing new before now, communicated appointments kept unle
 
 from __future__ import annotations
 
+import csv
+import re
+import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -373,3 +378,117 @@ def test_changes_table_has_old_and_new_slot_and_whom_to_tell() -> None:
         "B",
     )
     assert row["message"] == "Moved: the van is not available"
+
+
+# --- the command line on the demo week -------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTRACT = ROOT.parent / "shared" / "osm" / "north-bayreuth.osm.gz"
+# a crisis case for Monday or Tuesday, as a row added to the demo's requests.csv
+URGENT = (
+    "R151,walk_and_talk,K-9001,,50.007959,11.518346,,Sitzbank bei Dreschenau,45,,2026-12-01,,,1,,,1"
+    + ",,,,,,Krise\n"
+)
+
+
+def vanplan(*args: str | Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a fresh process, as a user would."""
+    cmd = [sys.executable, "-m", "planner.cli", *map(str, args), "--cache", str(cache)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.skipif(not EXTRACT.exists(), reason="shared OSM extract missing")
+def test_demo_replan_writes_the_next_version_beside_the_old_one(tmp_path: Path) -> None:
+    folder = tmp_path / "week"
+    shutil.copytree(ROOT / "scenarios" / "bayreuth-nord", folder)
+    toml = folder / "scenario.toml"
+    toml.write_text(re.sub(r'osm = ".*"', f'osm = "{EXTRACT.as_posix()}"', toml.read_text("utf-8")), "utf-8")
+    cache = tmp_path / "cache"
+    first = vanplan(
+        "plan", folder, "--out", tmp_path / "out", "--time-limit", "5", "--seed", "3", cache=cache
+    )
+    assert first.returncode == 0, first.stderr
+    with (folder / "requests.csv").open("a", encoding="utf-8") as f:
+        f.write(URGENT)
+    old = Plan.read(tmp_path / "out" / "plan.json")
+    (cancel,) = [s for t, s in old.stops() if t.day == day(2)][:1]
+    changes = tmp_path / "changes.csv"
+    changes.write_text(
+        "change,request,by,coach,van,dates\n"
+        f"cancel,{cancel.request_id},client,,,\n"
+        "absent,,,C3,,2026-12-03\n"
+        "new_request,R151,,,,\n",
+        encoding="utf-8",
+    )
+    now = "2026-11-30 10:00"
+    result = vanplan("replan", folder, tmp_path / "out" / "plan.json", "--changes", changes, "--now", now,
+                     "--time-limit", "20", cache=cache)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Plan hält alle Regeln ein." in result.stdout and "Änderungen" in result.stdout
+    out = tmp_path / "out-v2"
+    new = Plan.read(out / "plan.json")
+    assert (new.version, new.previous_version, new.history_until) == (2, 1, now)
+    placed = [r["request_id"] for r in rows(out / "tours.csv")]
+    unscheduled = {r["request_id"]: r["reason"] for r in rows(out / "unscheduled.csv")}
+    assert sorted(placed + list(unscheduled)) == sorted(r["id"] for r in rows(folder / "requests.csv"))
+    assert unscheduled[cancel.request_id] == "cancelled"
+    assert "R151" in placed  # the urgent case gets in
+    table = {r["request_id"]: r for r in rows(out / "changes.csv")}
+    assert table[cancel.request_id]["change"] == "cancelled" and table["R151"]["change"] == "added"
+    before = {s.request_id: (t.van, t.day, s.start) for t, s in old.stops() if t.day == day(0)}
+    after = {s.request_id: (t.van, t.day, s.start) for t, s in new.stops() if s.request_id in before}
+    monday_morning = {r: w for r, w in before.items() if w[2].replace(tzinfo=None) < local(day(0), "10:00")}
+    assert monday_morning and all(after[r] == w for r, w in monday_morning.items())  # history
+    assert (out / "calendars").is_dir() and (out / "maps").is_dir()
+
+    empty = tmp_path / "nothing.csv"
+    empty.write_text("change,request\n", encoding="utf-8")
+    same = vanplan(
+        "replan", folder, out / "plan.json", "--changes", empty, "--now", now, "--no-maps", cache=cache
+    )
+    assert same.returncode == 0, same.stderr
+    assert Plan.read(tmp_path / "out-v3" / "plan.json").tours == new.tours
+    assert "Keine Termine geändert." in same.stdout
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("change,request\ncancel,R999\n", encoding="utf-8")
+    broken = vanplan(
+        "replan", folder, out / "plan.json", "--changes", bad, "--out", tmp_path / "x", cache=cache
+    )
+    assert broken.returncode == 2 and "bad.csv row 2, column request" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+
+def test_the_next_replan_keeps_what_earlier_ones_changed() -> None:
+    # Version 2 loses Ben on Monday and r1; version 3, from version 2 with a new change, still has
+    # neither, though the scenario folder still rosters Ben and lists r1.
+    crews = {("V1", 0): ("A", "B"), ("V1", 1): ("A", "B")}
+    sc, old = week([(request("r1"), "V1", 0, "09:00"), (request("r2"), "V1", 0, "13:00")], crews=crews)
+    v2 = again(
+        sc,
+        old,
+        [
+            change(ChangeKind.CANCEL, request="r1", by="client"),
+            change(ChangeKind.ABSENT, coach="B", dates=frozenset({day(0)})),
+        ],
+    )
+    assert tour_of(v2.plan, "V1", 0).crew == ("A",)
+    assert v2.plan.amendments.cancelled == (("r1", "client"),)
+    assert v2.plan.amendments.off_roster == ((day(0).isoformat(), "V1", "B"),)
+    assert Plan.from_json(v2.plan.to_json()) == v2.plan
+    v3 = again(
+        sc,
+        v2.plan,
+        [change(ChangeKind.AVAILABILITY, request="r2", availability=(window(0, "13:00", "15:00"),))],
+    )
+    assert (v3.plan.version, v3.plan.previous_version) == (3, 2)
+    assert reasons(v3.plan)["r1"] == "cancelled" and tour_of(v3.plan, "V1", 0).crew == ("A",)
+    assert v3.plan.amendments.availability == (("r2", "Mo 13:00-15:00"),)
+    assert again(sc, v3.plan, []).plan.tours == v3.plan.tours
+    with pytest.raises(InputError, match="was cancelled before version 3"):
+        load_csv(sc, v3.plan, "change,request\ncancel,r1\n", BEFORE_THE_WEEK)

@@ -123,6 +123,8 @@ def _change(row: TableRow, scenario: Scenario, plan: Plan, now: datetime) -> Cha
             row.problem("request", f'"{rid}" is already in the plan; new_request is for rows added since')
         elif kind is not ChangeKind.NEW_REQUEST and rid not in planned:
             row.problem("request", f'"{rid}" is not in the plan; list it as new_request first')
+        elif rid in dict(plan.amendments.cancelled):
+            row.problem("request", f'"{rid}" was cancelled before version {plan.version}')
         elif (done := history.done(rid)) is not None:
             row.problem(
                 "request",

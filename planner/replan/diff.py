@@ -80,13 +80,14 @@ class PlanChange:
     reason: str = ""  # cancelled or dropped: the unscheduled reason code of the new plan
     detail: Mapping[str, str] = field(default_factory=dict)
 
-    def message(self, lang: str = "de") -> str:
-        """The change as a sentence for the coordinator: what, why and, if dropped, the reason."""
+    def message(self, lang: str = "de", reason: bool = True) -> str:
+        """The change as a sentence for the coordinator: what, why and, if dropped (and `reason`),
+        the reason it found no other place."""
         k = 1 if lang == "en" else 0
         text = _CHANGE_TEXT[self.change][k]
         if self.cause in _CAUSE_TEXT:
             text += f": {_CAUSE_TEXT[self.cause][k]}"
-        if self.change == "removed" and self.reason:
+        if reason and self.change == "removed" and self.reason:
             text += f". {sentence(self.reason, self.detail, lang)}"
         return text
 
@@ -133,7 +134,7 @@ def diff(
                     change, req.kind, [s for s in (a, b) if s], cancelled_by.get(rid), replan_day
                 ),
                 tell_coaches=tuple(sorted({*(a.crew if a else ()), *(b.crew if b else ())})),
-                cause=causes.get(rid, ""),
+                cause=causes.get(rid, "absent" if change == "crew" else ""),  # only absences change crews
                 reason=u.reason if u and b is None else "",
                 detail=dict(u.detail) if u and b is None else {},
             )

@@ -31,12 +31,13 @@ from datetime import date, datetime, time, timedelta
 
 from planner.assemble import assemble
 from planner.build import Built, MatrixFn, arbzg_breaks, build, seconds
-from planner.plan import Plan, Stop, Tour, Unscheduled
+from planner.load import parse_availability, parse_datetime
+from planner.plan import Amendments, Plan, Stop, Tour, Unscheduled
 from planner.problem import Break, Job, Vehicle
 from planner.replan.changes import Change, ChangeKind
 from planner.replan.diff import PlanChange, diff
 from planner.replan.history import History, split
-from planner.scenario import Kind, Point, Request, Scenario
+from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
 from planner.validate import Violation, validate
@@ -72,6 +73,7 @@ class _Run:
     cuts: dict[tuple[str, date], datetime]  # a van-day on the road must be back by then (naive local)
     kept: dict[str, tuple[Tour, Stop]]  # old appointments after now, not cancelled
     communicated: frozenset[str]
+    amendments: Amendments  # earlier replans' and this one's: the next replan applies them again
     cancelled: dict[str, Change] = field(default_factory=dict)
     causes: dict[str, str] = field(default_factory=dict)  # request -> what changed it (`diff` causes)
     displaced: dict[str, str] = field(default_factory=dict)  # request -> why its pin failed (PIN_WHY)
@@ -134,11 +136,18 @@ def replan(
 
 
 def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: datetime) -> _Run:
-    """Apply the changes to the scenario and split the old plan at now."""
+    """Apply the earlier replans' amendments and the changes to the scenario; split the old plan."""
     history = split(old, now.replace(tzinfo=scenario.settings.tz))
-    week, cuts = apply_changes(scenario, history, changes, now)
+    base, earlier_cuts = amend(scenario, old.amendments)
+    week, cuts, amendments = apply_changes(base, history, changes, now)
+    for key, at in earlier_cuts.items():
+        if key in history.running:
+            cuts[key] = min(cuts.get(key, at), at)
     requests = {r.id: r for r in scenario.requests}
-    cancelled = {c.request: c for c in changes if c.kind is ChangeKind.CANCEL}
+    cancelled = {
+        rid: Change(ChangeKind.CANCEL, 0, request=rid, by=by) for rid, by in old.amendments.cancelled
+    }
+    cancelled |= {c.request: c for c in changes if c.kind is ChangeKind.CANCEL}
     kept = {
         s.request_id: (t, s)
         for t, s in old.stops()
@@ -154,11 +163,12 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
         cuts=cuts,
         kept=kept,
         communicated=frozenset(r for r in kept if r in requests and is_communicated(requests[r])),
+        amendments=_merged(old.amendments, amendments),
         cancelled=cancelled,
     )
     run.causes.update(dict.fromkeys(cancelled, "cancel"))
     for u in old.unscheduled:
-        run.causes[u.request_id] = "waiting_list"
+        run.causes.setdefault(u.request_id, "waiting_list")
     run.causes.update({c.request: "new_request" for c in changes if c.kind is ChangeKind.NEW_REQUEST})
     for rid, (tour, stop) in kept.items():
         cut = cuts.get((tour.van, tour.day))
@@ -175,11 +185,33 @@ def is_communicated(req: Request) -> bool:
     return req.kind is Kind.HOME_VISIT and req.notice_sent is not None
 
 
+def amend(scenario: Scenario, a: Amendments) -> tuple[Scenario, dict[tuple[str, date], datetime]]:
+    """The scenario as earlier replans left it (their amendments, as recorded in the plan), and the
+    tours they cut short."""
+    availability = {rid: parse_availability(text) for rid, text in a.availability}
+    fixed = {rid: parse_datetime(text) for rid, text in a.fixed_start}
+    requests = tuple(
+        replace(
+            r, availability=availability.get(r.id, r.availability), fixed_start=fixed.get(r.id, r.fixed_start)
+        )
+        for r in scenario.requests
+    )
+    off = {(date.fromisoformat(d), van, coach) for d, van, coach in a.off_roster}
+    roster = tuple(e for e in scenario.roster if (e.day, e.van, e.coach) not in off)
+    out = [(van, date.fromisoformat(d)) for van, d in a.van_unavailable]
+    vans = tuple(
+        replace(v, unavailable=v.unavailable | {d for van, d in out if van == v.id}) for v in scenario.vans
+    )
+    cuts = {(van, date.fromisoformat(d)): parse_datetime(t) for van, d, t in a.back_by}
+    return replace(scenario, requests=requests, roster=roster, vans=vans), cuts
+
+
 def apply_changes(
     scenario: Scenario, history: History, changes: Sequence[Change], now: datetime
-) -> tuple[Scenario, dict[tuple[str, date], datetime]]:
+) -> tuple[Scenario, dict[tuple[str, date], datetime], Amendments]:
     """The scenario as the changes leave it (cancelled requests stay in it: the plan lists them as
-    unscheduled), and the van-days on the road that must come back early.
+    unscheduled), the van-days on the road that must come back early, and the changes as
+    amendments for the next replan.
 
     An absent coach leaves the roster of every van-day whose shift the absence overlaps, unless the
     coach is on that van-day's tour already on the road: then the tour comes back when the absence
@@ -200,6 +232,7 @@ def apply_changes(
         cuts[key] = min(cuts.get(key, at), max(at, now))
 
     roster = list(scenario.roster)
+    off = []
     for c in changes:
         if c.kind is not ChangeKind.ABSENT:
             continue
@@ -215,18 +248,53 @@ def apply_changes(
                 cut(key, min(overlap))
             else:
                 roster.remove(entry)
-    vans = []
+                off.append((entry.day.isoformat(), entry.van, entry.coach))
+    vans, out = [], []
     for van in scenario.vans:
-        out = set()
+        days = set()
         for c in changes:
             for d in c.dates if c.kind is ChangeKind.VAN_UNAVAILABLE and c.van == van.id else ():
                 if (van.id, d) in history.running:
                     cut((van.id, d), now)
                 elif (van.id, d) not in history.closed:
-                    out.add(d)
-        vans.append(replace(van, unavailable=van.unavailable | out))
+                    days.add(d)
+        vans.append(replace(van, unavailable=van.unavailable | days))
+        out += [(van.id, d.isoformat()) for d in sorted(days - van.unavailable)]
     week = replace(scenario, requests=requests, vans=tuple(vans), roster=tuple(roster))
-    return week, cuts
+    amendments = Amendments(
+        cancelled=tuple((c.request, c.by) for c in changes if c.kind is ChangeKind.CANCEL),
+        off_roster=tuple(off),
+        van_unavailable=tuple(out),
+        availability=tuple(
+            (rid, windows_text(c.availability)) for rid, c in new.items() if c.kind is ChangeKind.AVAILABILITY
+        ),
+        fixed_start=tuple(
+            (rid, f"{c.fixed_start:%Y-%m-%d %H:%M}") for rid, c in new.items() if c.fixed_start
+        ),
+        back_by=tuple((van, d.isoformat(), f"{at:%Y-%m-%d %H:%M}") for (van, d), at in sorted(cuts.items())),
+    )
+    return week, cuts, amendments
+
+
+def windows_text(windows: Sequence[WeeklyWindow]) -> str:
+    """Weekly windows as requests.csv writes them: `Mo 09:00-12:00; Mi 14:00-17:00`."""
+    return "; ".join(f"{WEEKDAYS_DE[w.weekday]} {w.start:%H:%M}-{w.end:%H:%M}" for w in windows)
+
+
+def _merged(old: Amendments, new: Amendments) -> Amendments:
+    """Earlier amendments and this replan's: a request's newest windows or fixed start wins."""
+
+    def latest(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple({**dict(a), **dict(b)}.items())
+
+    return Amendments(
+        cancelled=old.cancelled + new.cancelled,
+        off_roster=old.off_roster + new.off_roster,
+        van_unavailable=old.van_unavailable + new.van_unavailable,
+        availability=latest(old.availability, new.availability),
+        fixed_start=latest(old.fixed_start, new.fixed_start),
+        back_by=old.back_by + new.back_by,
+    )
 
 
 def _displace(run: _Run, rid: str, why: str) -> None:
@@ -543,6 +611,7 @@ def _versioned(plan: Plan, old: Plan, run: _Run) -> Plan:
     """`plan` as the version after `old`, made now."""
     return replace(
         plan,
+        amendments=run.amendments,
         version=old.version + 1,
         previous_version=old.version,
         history_until=run.now.isoformat(sep=" ", timespec="minutes"),
