@@ -34,12 +34,20 @@ def _unique_slugs(ids: list[str]) -> dict[str, str]:
 
 
 def render_all(
-    plan: Plan, scenario: Scenario, network: Network, out_dir: Path, lang: str = "de", pdf: bool = False
+    plan: Plan,
+    scenario: Scenario,
+    network: Network,
+    out_dir: Path,
+    lang: str = "de",
+    pdf: bool = False,
+    previous: Plan | None = None,
 ) -> list[Path]:
     """Render all outputs of `plan` under `out_dir` and return the files written.
 
-    With `pdf`, day sheets are also printed to PDF (needs Chromium). Raises ValueError for an
-    unknown language or when two coach or van ids map to the same file name.
+    With `pdf`, day sheets are also printed to PDF (needs Chromium). With the `previous` version
+    (a replan), each coach's calendar also cancels what the coach no longer has, and a coach who no
+    longer rides at all gets a calendar of just that. Raises ValueError for an unknown language or
+    when two coach or van ids map to the same file name.
     """
     tx = texts(lang)
     written: list[Path] = []
@@ -63,6 +71,8 @@ def render_all(
     riding = {c for t in plan.tours for c in t.crew}
     coaches = [c.id for c in scenario.coaches if c.id in riding]
     coaches += sorted(riding - set(coaches))
+    before = {c for t in previous.tours for c in t.crew} if previous is not None else set()
+    coaches += sorted(before - set(coaches))
     for coach, name in _unique_slugs(coaches).items():
         folder = out_dir / "coaches" / name
         for day in sorted({t.day for t in coach_tours(plan, coach)}):
@@ -70,8 +80,9 @@ def render_all(
                 folder / f"{tx.file_day}-{day.isoformat()}.html",
                 coach_page(plan, scenario, network, coach, day, lang),
             )
-        write(folder / f"{tx.file_week}.html", coach_page(plan, scenario, network, coach, None, lang))
-        write(out_dir / "calendars" / f"{name}.ics", coach_calendar(plan, scenario, coach, lang))
+        if coach in riding:
+            write(folder / f"{tx.file_week}.html", coach_page(plan, scenario, network, coach, None, lang))
+        write(out_dir / "calendars" / f"{name}.ics", coach_calendar(plan, scenario, coach, lang, previous))
 
     vans = _unique_slugs(sorted({t.van for t in plan.tours}))
     for tour in sorted(plan.tours, key=lambda t: (t.day, t.van)):

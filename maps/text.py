@@ -71,6 +71,7 @@ class Texts:
     priority: str
     none: str
     shapes: str
+    cancelled: str
 
 
 DE = Texts(
@@ -150,6 +151,7 @@ DE = Texts(
     shapes=(
         "Form der Nummer: Kreis Hausbesuch, abgerundet Walk and Talk, eckig Begleitung, Ring Beratungsmobil"
     ),
+    cancelled="Abgesagt",
 )
 
 EN = Texts(
@@ -223,6 +225,7 @@ EN = Texts(
     priority="Priority",
     none="none",
     shapes="Number shape: circle home visit, rounded Walk and Talk, square accompanying, ring van stop",
+    cancelled="Cancelled",
 )
 
 

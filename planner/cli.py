@@ -328,7 +328,7 @@ def replan_cmd(
         report.write_text("\n".join(map(str, result.violations)) + "\n", encoding="utf-8")
         written.append(report)
     elif not no_maps:
-        written += render_all(result.plan, result.outputs, run.network, target, lang=lang)
+        written += render_all(result.plan, result.outputs, run.network, target, lang=lang, previous=run.old)
     _replan_table(result.changes, result.plan, lang)
     _summary(result.plan, lang)
     out.print(

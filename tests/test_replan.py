@@ -492,3 +492,27 @@ def test_the_next_replan_keeps_what_earlier_ones_changed() -> None:
     assert again(sc, v3.plan, []).plan.tours == v3.plan.tours
     with pytest.raises(InputError, match="was cancelled before version 3"):
         load_csv(sc, v3.plan, "change,request\ncancel,r1\n", BEFORE_THE_WEEK)
+
+
+def test_calendars_keep_uids_number_the_version_and_cancel_what_a_coach_lost() -> None:
+    import icalendar
+
+    from maps.calendar import coach_calendar
+
+    crews = {("V1", 0): ("A",), ("V2", 0): ("B",)}
+    sc, old = week(
+        [(request("r1"), "V1", 0, "10:00"), (request("r2", minutes_east=40), "V2", 0, "13:00")], crews=crews
+    )
+    new = again(sc, old, [change(ChangeKind.VAN_UNAVAILABLE, van="V1", dates=frozenset({day(0)}))]).plan
+
+    def events(p: Plan, coach: str, previous: Plan | None = None) -> dict[str, icalendar.Event]:
+        text = coach_calendar(p, sc, coach, previous=previous)
+        return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(text).walk("VEVENT")}
+
+    (uid,) = [u for u in events(old, "A") if u.startswith("r1.")]
+    moved = events(new, "B", old)[uid]  # Ben now has Anna's appointment, under the same UID
+    assert int(moved["SEQUENCE"]) == 1 and "STATUS" not in moved
+    lost = events(new, "A", old)
+    assert str(lost[uid]["STATUS"]) == "CANCELLED" and int(lost[uid]["SEQUENCE"]) == 1
+    assert str(lost["tour-V1-2026-11-30.Test@vanplan"]["STATUS"]) == "CANCELLED"
+    assert all("STATUS" not in e for e in events(old, "A").values())
