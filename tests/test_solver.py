@@ -292,3 +292,17 @@ def test_a_break_fixed_inside_a_short_shift_is_kept_inside_the_route() -> None:
     ((start, length),) = sol.routes[0].breaks
     assert (start, length) == (10 * H, 1800)
     assert flat_view(p) is not None and bool(flat_view(p).inside[0])  # type: ignore[union-attr]
+
+
+def test_the_compiled_search_can_start_from_given_routes() -> None:
+    # Two identical van-days and one job: the search keeps the job where the start puts it, as
+    # nothing beats that; a start that breaks a rule (a job on a vehicle it may not use) is ignored.
+    vehicles = (van_day(0, 8, 12), replace(van_day(0, 8, 12), id="other"))
+    p = week_problem((job("a", 1, 1, (8.5, 11)),), vehicles)
+    quick = replace(CONVERGE, steps_per_job=1)
+    (alone,) = [r.vehicle for r in solve(p, quick).routes]
+    given = ((), (0,)) if alone == 0 else ((0,),)
+    assert [r.vehicle for r in solve(p, replace(quick, start=given)).routes] == [1 - alone]
+    only_first = week_problem((job("a", 1, 1, (8.5, 11), vehicles=frozenset({0})),), vehicles)
+    sol = solve(only_first, replace(quick, start=((), (0,))))
+    assert [r.vehicle for r in sol.routes] == [0] and route_errors(only_first, sol) == []

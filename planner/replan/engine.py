@@ -16,9 +16,12 @@ The objective is lexicographic, in stages:
    whose notice went out, accompaniment, van stop, or pinned in requests.csv) weighs
    `COMMUNICATED_PENALTY` when left out, more than any request.
 2. If an urgent request (priority 1) or a communicated appointment is still left out, the
-   appointments that were not communicated on the van-days it could take are freed as well, and that
-   plan is taken if it is better by (communicated appointments left out, communicated moved, urgent
-   requests left out, appointments moved, objective).
+   appointments that were not communicated on the van-days it could take are freed as well, first
+   at their old start (on any van-day, graded as above), those that then find no place at any
+   time, and that plan is taken if it is better by (communicated appointments left out,
+   communicated moved, urgent requests left out, appointments moved, objective).
+The search starts from the old routes (every pinned appointment in place), so none is lost to a
+search that did not find its way back to them.
 New requests and the old plan's waiting list fill the gaps in both stages, by the usual objective.
 """
 
@@ -77,7 +80,7 @@ class _Run:
     cancelled: dict[str, Change] = field(default_factory=dict)
     causes: dict[str, str] = field(default_factory=dict)  # request -> what changed it (`diff` causes)
     displaced: dict[str, str] = field(default_factory=dict)  # request -> why its pin failed (PIN_WHY)
-    untimed: set[str] = field(default_factory=set)  # displaced that may change their start too
+    untimed: set[str] = field(default_factory=set)  # freed ones that may change their start too
     released: set[str] = field(default_factory=set)  # stage 2: freed to make room
 
     @property
@@ -410,13 +413,20 @@ def _search(
             if rid in run.kept and rid not in run.free and u.reason == "pin_invalid":
                 _displace(run, rid, u.detail.get("why", "window"))
                 again = True
-            elif rid in run.displaced and rid not in run.untimed:  # not at its old time: at any time
+            elif rid in run.free and rid not in run.untimed:  # not at its old time: at any time
                 run.untimed.add(rid)
                 again = True
         if not again:
             break
     built = _at_now(run, built)
-    return built, solve(built.problem, params, deadline=end)
+    # start the search from the old routes: every kept appointment in place, so none is lost to a
+    # search that did not find its way back to them
+    routes: list[list[tuple[int, int]]] = [[] for _ in built.problem.vehicles]
+    for j, (job, req) in enumerate(zip(built.problem.jobs, built.requests, strict=True)):
+        if job.pinned is not None and (req.id in run.kept or req.id in run.history.stops):
+            routes[job.pinned[0]].append((job.pinned[1], j))
+    start = tuple(tuple(j for _, j in sorted(r)) for r in routes)
+    return built, solve(built.problem, replace(params, start=start), deadline=end)
 
 
 def _free_what_failed(run: _Run, built: Built, solution: Solution) -> bool:
@@ -430,7 +440,7 @@ def _free_what_failed(run: _Run, built: Built, solution: Solution) -> bool:
         if built.problem.jobs[j].pinned is not None and rid in run.kept:
             _displace(run, rid, "conflict")
             freed = True
-        elif rid in run.displaced and rid not in run.untimed:
+        elif rid in run.free and rid not in run.untimed:
             run.untimed.add(rid)
             freed = True
     return freed
@@ -438,8 +448,9 @@ def _free_what_failed(run: _Run, built: Built, solution: Solution) -> bool:
 
 def _for_build(run: _Run) -> Scenario:
     """The scenario `build` sees: history and kept appointments pinned where they were, freed ones
-    without pins (displaced ones first at their old start), nothing new before today, and the
-    replan day as planning date (notice periods of new home visits count from it)."""
+    without pins (at their old start, displaced ones at any time once that failed), nothing new
+    before today, and the replan day as planning date (notice periods of new home visits count
+    from it)."""
     settings = run.week.settings
     closed = {s.request_id for t in run.history.closed.values() for s in t.stops}
     requests = []
@@ -453,7 +464,7 @@ def _for_build(run: _Run) -> Scenario:
             continue
         if rid in run.free:
             req = replace(req, pin_van="", pin_date=None, pin_start=None)
-        if rid in run.displaced and rid not in run.untimed and req.fixed_start is None:
+        if rid in run.free and rid not in run.untimed and req.fixed_start is None:
             req = replace(req, fixed_start=_naive(run, run.kept[rid][1].start))
         if req.earliest is None or req.earliest < run.now.date():
             req = replace(req, earliest=run.now.date())

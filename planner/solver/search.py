@@ -60,6 +60,9 @@ class SearchParams:
     first_solution: str = ""  # an OR-Tools FirstSolutionStrategy name; "" = one per worker
     workers: int = 2  # processes of the portfolio (at most the number of cores is used)
     steps_per_job: int = 0  # with convergence: compiled search steps per job; 0 = SISR_STEPS
+    # routes (job indices per vehicle, in vehicle order) the compiled search starts from instead of
+    # none, e.g. the pinned appointments of a replan; ignored if they break a rule
+    start: tuple[tuple[int, ...], ...] = ()
     log: bool = False
 
 
@@ -285,7 +288,10 @@ def _compiled_start(
         return None, False
     from planner.solver import sisr  # compiled before the clock started (`compile_kernel`)
 
-    search = sisr.Search(flat, [], seed)
+    try:
+        search = sisr.Search(flat, [[flat.first_job + j for j in r] for r in params.start], seed)
+    except ValueError:  # a start that breaks a rule of the flat form: start from nothing
+        search = sisr.Search(flat, [], seed)
     if params.converge:
         complete = sisr.anneal(search, (params.steps_per_job or SISR_STEPS) * flat.jobs, work_end)
     else:
