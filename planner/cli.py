@@ -386,7 +386,9 @@ def _scenario_network_plan(
         plan = Plan.read(plan_file)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _fail(f"{plan_file}: not a readable plan ({exc})", EXIT_INPUT) from None
-    return sc, network, plan
+    from planner.replan.engine import amend  # a replanned version: the week as its replans left it
+
+    return amend(sc, plan)[0], network, plan
 
 
 def _date_option(day: str | None) -> date | None:

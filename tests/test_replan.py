@@ -446,6 +446,9 @@ def test_demo_replan_writes_the_next_version_beside_the_old_one(tmp_path: Path) 
     assert monday_morning and all(after[r] == w for r, w in monday_morning.items())  # history
     assert (out / "calendars").is_dir() and (out / "maps").is_dir()
 
+    checked = vanplan("validate", folder, out / "plan.json", cache=cache)
+    assert checked.returncode == 0 and "Plan hält alle Regeln ein." in checked.stdout, checked.stderr
+
     empty = tmp_path / "nothing.csv"
     empty.write_text("change,request\n", encoding="utf-8")
     same = vanplan(
@@ -516,3 +519,21 @@ def test_calendars_keep_uids_number_the_version_and_cancel_what_a_coach_lost() -
     assert str(lost[uid]["STATUS"]) == "CANCELLED" and int(lost[uid]["SEQUENCE"]) == 1
     assert str(lost["tour-V1-2026-11-30.Test@vanplan"]["STATUS"]) == "CANCELLED"
     assert all("STATUS" not in e for e in events(old, "A").values())
+
+
+def test_a_pin_of_requests_csv_that_a_change_breaks_is_given_up_for_good() -> None:
+    # r1 is pinned in requests.csv to V1 on Monday; V1 goes to the workshop, so version 2 has r1
+    # on V2, and version 3 (and `vanplan validate`) read the week with that pin given up.
+    from planner.replan.engine import amend
+    from planner.validate import validate
+
+    crews = {("V1", 0): ("A",), ("V2", 0): ("B",)}
+    r1 = pinned(request("r1"), "V1", 0, "10:00")
+    sc = scenario([r1, request("r2", minutes_east=40)], crews=crews)
+    old = plan(sc)
+    v2 = again(sc, old, [change(ChangeKind.VAN_UNAVAILABLE, van="V1", dates=frozenset({day(0)}))])
+    assert at(v2.plan)["r1"] == ("V2", day(0), "10:00")
+    v3 = again(sc, v2.plan, [change(ChangeKind.CANCEL, request="r2", by="client")])
+    assert at(v3.plan) == {"r1": ("V2", day(0), "10:00")}
+    assert validate(amend(sc, v3.plan)[0], v3.plan, line_matrix) == []
+    assert validate(sc, v3.plan, line_matrix) != []  # the folder alone still has V1 and the pin

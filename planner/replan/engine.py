@@ -125,12 +125,7 @@ def replan(
         plan = _stages(run, points, matrix_of, geocode_why, params, end, travel_source)
     else:  # nothing happened since: the same plan, as the next version
         plan = _versioned(old, old, run)
-    # a pin of requests.csv that a change made impossible no longer holds: the appointment moved
-    unpinned = tuple(
-        replace(r, pin_van="", pin_date=None, pin_start=None) if r.id in run.displaced else r
-        for r in run.week.requests
-    )
-    run.week = replace(run.week, requests=unpinned)
+    run.week = _unpinned(run.week, set(run.displaced))  # the appointment moved: its pin is history
     outputs = replace(run.week, settings=replace(run.week.settings, planning_date=run.replan_day))
     violations = validate(run.week, plan, matrix_of) + check(run, plan)
     by = {rid: c.by for rid, c in run.cancelled.items()}
@@ -141,7 +136,7 @@ def replan(
 def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: datetime) -> _Run:
     """Apply the earlier replans' amendments and the changes to the scenario; split the old plan."""
     history = split(old, now.replace(tzinfo=scenario.settings.tz))
-    base, earlier_cuts = amend(scenario, old.amendments)
+    base, earlier_cuts = amend(scenario, old)
     week, cuts, amendments = apply_changes(base, history, changes, now)
     for key, at in earlier_cuts.items():
         if key in history.running:
@@ -180,6 +175,14 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
     return run
 
 
+def _unpinned(scenario: Scenario, ids: set[str]) -> Scenario:
+    """The scenario without the requests.csv pins of `ids` (appointments a change moved)."""
+    requests = tuple(
+        replace(r, pin_van="", pin_date=None, pin_start=None) if r.id in ids else r for r in scenario.requests
+    )
+    return replace(scenario, requests=requests)
+
+
 def is_communicated(req: Request) -> bool:
     """Whether the client was told: a home visit whose notice went out, an accompaniment (the
     third party's time), a van stop (announced), or a pin of requests.csv."""
@@ -188,9 +191,18 @@ def is_communicated(req: Request) -> bool:
     return req.kind is Kind.HOME_VISIT and req.notice_sent is not None
 
 
-def amend(scenario: Scenario, a: Amendments) -> tuple[Scenario, dict[tuple[str, date], datetime]]:
-    """The scenario as earlier replans left it (their amendments, as recorded in the plan), and the
-    tours they cut short."""
+def amend(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[tuple[str, date], datetime]]:
+    """The scenario as the replans up to `plan` left it (their amendments, as the plan records them,
+    and the requests.csv pins they had to give up), and the tours they cut short: what `plan` keeps
+    every rule of (`vanplan validate` checks a replanned version against it)."""
+    a = plan.amendments
+    tz = scenario.settings.tz
+    pins = {r.id: (r.pin_van, r.pin_date, r.pin_start) for r in scenario.requests if r.pinned}
+    moved = {
+        s.request_id
+        for t, s in plan.stops()
+        if s.request_id in pins and pins[s.request_id] != (t.van, t.day, s.start.astimezone(tz).time())
+    }
     availability = {rid: parse_availability(text) for rid, text in a.availability}
     fixed = {rid: parse_datetime(text) for rid, text in a.fixed_start}
     requests = tuple(
@@ -206,7 +218,7 @@ def amend(scenario: Scenario, a: Amendments) -> tuple[Scenario, dict[tuple[str, 
         replace(v, unavailable=v.unavailable | {d for van, d in out if van == v.id}) for v in scenario.vans
     )
     cuts = {(van, date.fromisoformat(d)): parse_datetime(t) for van, d, t in a.back_by}
-    return replace(scenario, requests=requests, roster=roster, vans=vans), cuts
+    return _unpinned(replace(scenario, requests=requests, roster=roster, vans=vans), moved), cuts
 
 
 def apply_changes(
