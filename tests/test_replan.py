@@ -537,3 +537,24 @@ def test_a_pin_of_requests_csv_that_a_change_breaks_is_given_up_for_good() -> No
     assert at(v3.plan) == {"r1": ("V2", day(0), "10:00")}
     assert validate(amend(sc, v3.plan)[0], v3.plan, line_matrix) == []
     assert validate(sc, v3.plan, line_matrix) != []  # the folder alone still has V1 and the pin
+
+
+def test_the_replan_rules_catch_a_plan_that_rewrites_history_or_plans_before_now() -> None:
+    from planner.replan.engine import _check, _start
+
+    crews = {("V1", 0): ("A",)}
+    placed = [
+        (request("r1", minutes_east=10), "V1", 0, "09:00"),
+        (request("r2", minutes_east=10), "V1", 0, "13:00"),
+    ]
+    sc, old = week(placed, crews=crews)  # type: ignore[arg-type]
+    run = _start(sc, old, [change(ChangeKind.CANCEL, request="r2", by="client")], local(day(0), "10:30"))
+    assert _check(run, old) == []  # the old plan itself keeps them
+    (tour,) = old.tours
+    early = timedelta(minutes=30)
+    r1, r2 = tour.stops
+    rewritten = replace(old, tours=(replace(tour, stops=(replace(r1, start=r1.start + early), r2)),))
+    assert [v.code for v in _check(run, rewritten)] == ["history"]
+    too_soon = replace(r2, start=local(day(0), "10:00").replace(tzinfo=r2.start.tzinfo), setup_min=0)
+    before_now = replace(old, tours=(replace(tour, stops=(r1, too_soon)),))
+    assert [v.code for v in _check(run, before_now)] == ["before_now"]

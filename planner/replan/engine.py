@@ -43,9 +43,10 @@ from planner.replan.history import History, split
 from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
+from planner.solver.model import NEVER
 from planner.validate import Violation, validate
 
-COMMUNICATED_PENALTY = 10**11  # a communicated appointment left out: above any request, below a pin
+COMMUNICATED_PENALTY = NEVER // 10  # a communicated appointment left out: above any request, below a pin
 MOVE_STEP = 1_000_000  # each step away from the old van-day: other coach, then other day
 PLANNED_FACTOR = 3  # an appointment of the old plan weighs like one a priority level more urgent
 REPLAN_STEPS = 100  # compiled search steps per job: most of the week is pinned
@@ -60,7 +61,7 @@ class Replanned:
     week: Scenario  # the scenario with the changes applied: the plan keeps every rule of it
     outputs: Scenario  # the same with the replan day as planning date (letters, sheets, maps)
     changes: tuple[PlanChange, ...]
-    violations: tuple[Violation, ...]  # planner.validate, then the replan's own rules (`check`)
+    violations: tuple[Violation, ...]  # planner.validate, then the replan's own rules (`_check`)
 
 
 @dataclass
@@ -127,7 +128,7 @@ def replan(
         plan = _versioned(old, old, run)
     run.week = _unpinned(run.week, set(run.displaced))  # the appointment moved: its pin is history
     outputs = replace(run.week, settings=replace(run.week.settings, planning_date=run.replan_day))
-    violations = validate(run.week, plan, matrix_of) + check(run, plan)
+    violations = validate(run.week, plan, matrix_of) + _check(run, plan)
     by = {rid: c.by for rid, c in run.cancelled.items()}
     rows = diff(old, plan, run.week, run.causes, by, run.replan_day)
     return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations))
@@ -642,7 +643,7 @@ def _versioned(plan: Plan, old: Plan, run: _Run) -> Plan:
     )
 
 
-def check(run: _Run, plan: Plan) -> list[Violation]:
+def _check(run: _Run, plan: Plan) -> list[Violation]:
     """The replan's own rules, on top of `planner.validate`: history as it was, nothing new before
     now, communicated appointments where they were unless a change made that impossible, new home
     visits only where the notice period counted from the replan day is met, cut tours back in time."""
