@@ -136,20 +136,23 @@ def measure(folder: Path, limit: float, load: int) -> dict[str, object]:
 def one(folder: Path, limit: float) -> None:
     """Plan `folder` (the default mode of `vanplan plan`) and print one JSON line of figures."""
     from planner.pipeline import plan_scenario
+    from planner.scenario import PRIORITY_WEIGHT
 
     started = time.monotonic()
     run = plan_scenario(folder, time_limit_s=limit)
     plan = run.plan
     stops = [s for t in plan.tours for s in t.stops]
-    weight = {p: 6 - p for p in range(1, 6)}  # priority 1 (most urgent) counts 5
+    visitors = run.scenario.settings.van_stop_visitors
+    people = {r.id: r.people(visitors) for r in run.scenario.requests}
     requests = len(stops) + len(plan.unscheduled)
+    placed_people = sum(people[s.request_id] for s in stops)
+    weighted = sum(PRIORITY_WEIGHT[s.priority] * people[s.request_id] for s in stops)
+    left = sum(PRIORITY_WEIGHT[u.priority] * people.get(u.request_id, 1) for u in plan.unscheduled)
     print(json.dumps({
         "stages": {k: round(v, 2) for k, v in run.timings.items()},
         "planned_s": time.monotonic() - started,
-        "placed": len(stops), "requests": requests,
-        "weighted": sum(weight[s.priority] for s in stops),
-        "weighted_all": sum(weight[s.priority] for s in stops)
-        + sum(weight[u.priority] for u in plan.unscheduled),
+        "placed": len(stops), "requests": requests, "people": placed_people,
+        "weighted": weighted, "weighted_all": weighted + left,
         "stop": plan.stop_reason, "violations": len(run.violations), "cpu_share": plan.cpu_share,
         "unfinished": plan.unfinished_workers,
     }))  # fmt: skip
@@ -158,13 +161,13 @@ def one(folder: Path, limit: float) -> None:
 def row(name: str, limit: float, load: int, r: dict[str, object]) -> str:
     """One table row."""
     if r.get("exit") != 0:
-        return f"| {name} | {limit:g} | {load} | exit {r.get('exit')} | | | | | {r['peak_mb']:.0f} | | |"
+        return f"| {name} | {limit:g} | {load} | exit {r.get('exit')} | | | | | | | {r['peak_mb']:.0f} | | |"
     st = r["stages"]
     assert isinstance(st, dict)
     stages = " / ".join(f"{st.get(k, 0):.0f}" for k in ("load", "network", "matrix", "search", "validate"))
-    wall = float(r["wall"])  # type: ignore[arg-type]
-    return (f"| {name} | {limit:g} | {load} | {r['placed']}/{r['requests']} "
-            f"| {r['weighted']}/{r['weighted_all']} | {stages} | {wall:.1f} | {wall / limit:.2f} "
+    wall, run = float(r["wall"]), float(r["planned_s"])  # type: ignore[arg-type]
+    return (f"| {name} | {limit:g} | {load} | {r['placed']}/{r['requests']} | {r['people']} "
+            f"| {r['weighted']}/{r['weighted_all']} | {stages} | {run:.1f} | {run / limit:.2f} | {wall:.1f} "
             f"| {r['peak_mb']:.0f} | {r['stop']} "
             f"| {r['violations']} |")  # fmt: skip
 
@@ -190,13 +193,14 @@ def main() -> None:
         folders.append((f"caseload-{CASELOAD} (2 vans)", caseload(args.work)))
     print(
         f"{os.cpu_count()} cores; peak RSS summed over the run and its search workers; stages load / "
-        "network / matrix / search / validate in s; weighted: priority 1 counts 5 ... 5 counts 1"
+        "network / matrix / search / validate in s; people and priority-weighted people reached "
+        "(docs/input.md); run: plan_scenario to its plan; process: the whole command incl. start-up"
     )
     print(
-        "| week | limit s | busy | placed | weighted | stages s | wall s | wall/limit | peak MB | stop "
-        "| violations |"
+        "| week | limit s | busy | placed | people | weighted | stages s | run s | run/limit | process s "
+        "| peak MB | stop | violations |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, folder in folders:
         for limit in limits:
             for load in sorted({0, args.load}):

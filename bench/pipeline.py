@@ -1,5 +1,8 @@
 """Time per stage of `vanplan plan` on the built-in scenario: load, geocode, network, matrix, search.
 
+After the table it prints what the plan validator and the solver-level checker
+(`planner.solver.evaluate`) found.
+
 Run: `python -m bench.pipeline [--time-limit 30] [--until-limit] [--cold]`. `--cold` uses an empty
 cache, so the network stage includes reading the extract and building the graph; `--until-limit`
 searches until the time limit instead of for the default fixed amount of work.
@@ -14,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from planner.pipeline import default_cache_dir, plan_scenario
+from planner.solver.evaluate import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,6 +60,12 @@ def main() -> None:
     print(f"placed {placed}/{requests}, drive {drive:.0f} min, objective {run.plan.objective}, "
           f"stop {run.plan.stop_reason}, "
           f"violations {len(run.violations)}")  # fmt: skip
+    assert run.built is not None and run.solution is not None
+    found = evaluate(run.built.problem, run.solution)
+    same = found.objective == run.solution.objective
+    print(f"solver check (planner.solver.evaluate): {'feasible' if found.feasible else 'INFEASIBLE'}, "
+          f"objective {'as reported' if same else f'recomputed {found.objective}'}"
+          + "".join(f"\n  {code}: {detail}" for code, detail in found.violations[:10]))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Each instance becomes a planner `Problem` (see `bench.solomon` for the integer scaling) and is solved
 through `planner.solver.solve` with the fleet fixed at the best-known vehicle count. Every result is
-checked independently in float (capacity, windows with waiting, all customers served, routes <=
-fleet); gap = 100 * (found - bks) / bks on exact distances. A run that drops a customer is infeasible.
+checked by `planner.solver.evaluate` (capacity, windows with waiting, return in time, every customer
+served once, one route per vehicle, the objective recomputed); gap = 100 * (found - bks) / bks on
+exact (float) distances. A run that drops a customer is infeasible.
 
 Run from the repository root:
     .venv/bin/python -m bench.vrptw --set solomon100 --time-limit 10 [--instances C101,R101] [--workers 2]
@@ -18,8 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.solomon import Instance, check, read_bks, read_instance, to_problem
+from bench.solomon import Instance, exact_distance, read_bks, read_instance, to_problem
 from planner.solver import SearchParams, sisr, solve
+from planner.solver.evaluate import evaluate
 
 BENCH_DIR = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 
@@ -38,7 +40,7 @@ class Result:
 
     @property
     def feasible(self) -> bool:
-        """Whether the independent check found nothing wrong."""
+        """Whether the checker found nothing wrong and every customer is served."""
         return not self.errors
 
     @property
@@ -65,8 +67,15 @@ def run(inst: Instance, bks: float, params: SearchParams) -> Result:
     sol = solve(problem, params)
     seconds = time.monotonic() - started
     routes = [[problem.jobs[v.job].location for v in r.visits] for r in sol.routes]
-    distance, errors = check(inst, routes)
-    return Result(inst.name, len(routes), inst.vehicles, distance, bks, seconds, tuple(errors))
+    found = evaluate(problem, sol)
+    errors = [f"{code}: {detail}" for code, detail in found.violations]
+    if found.objective != sol.objective:
+        errors.append(f"objective {sol.objective} reported, {found.objective} recomputed")
+    if sol.dropped:
+        errors.append(f"{len(sol.dropped)} customers not served")
+    return Result(
+        inst.name, len(routes), inst.vehicles, exact_distance(inst, routes), bks, seconds, tuple(errors)
+    )
 
 
 def report(results: list[Result]) -> str:

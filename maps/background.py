@@ -13,7 +13,7 @@ import folium
 import shapely
 
 from maps.protocol import Box, Network, Places
-from maps.text import Texts
+from planner.i18n import Texts
 from planner.scenario import Point
 
 # (colour, weight) per OSM highway class; minor roads pale so the coloured routes stand out.

@@ -29,7 +29,8 @@ from maps.layers import (
 )
 from maps.offline import fit, new_map, to_html
 from maps.protocol import Network
-from maps.text import Texts, bring_list, buffer_text, client_ref, clock, day_label, kind_name, texts
+from maps.text import bring_list, buffer_text, client_ref, clock, day_label, kind_name
+from planner.i18n import Texts, texts
 from planner.plan import Plan, Tour
 from planner.scenario import Scenario
 

@@ -19,7 +19,8 @@ import folium
 from maps.background import pad, place_layer, road_layer
 from maps.offline import Popup, Raw, page
 from maps.protocol import Box, Network
-from maps.text import Texts, buffer_text, client_ref, clock, kind_name
+from maps.text import buffer_text, client_ref, clock, kind_name
+from planner.i18n import Texts, number
 from planner.plan import Plan, Stop, Tour, Unscheduled
 from planner.scenario import Point, Scenario
 
@@ -201,7 +202,10 @@ def draw_tours(
                 [[p.lat, p.lon] for p in path], color=colour, weight=5, opacity=0.85, class_name="vp-route"
             )
             line.add_child(
-                Popup(f'<div class="vp-pop">{escape(tx.drive)}: {minutes:.0f} min · {km:.1f} km</div>')
+                Popup(
+                    f'<div class="vp-pop">{escape(tx.drive)}: {minutes:.0f} min · '
+                    f"{number(km, 1, tx.lang)} km</div>"
+                )
             )
             line.add_to(group)
         for stop in tour.stops:

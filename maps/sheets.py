@@ -15,7 +15,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from maps.layers import coach_name, coach_phone, van_name
-from maps.text import Texts, bring_list, buffer_text, client_ref, clock, day_label, kind_name, texts
+from maps.text import bring_list, buffer_text, client_ref, clock, day_label, kind_name
+from planner.errors import DataError
+from planner.i18n import Texts, number, texts
 from planner.plan import Plan, Tour
 from planner.scenario import Scenario
 
@@ -74,7 +76,7 @@ def _rows(tx: Texts, tz: ZoneInfo, scenario: Scenario, tour: Tour) -> list[str]:
                 f"<b>{clock(stop.start, tz)}–{clock(stop.end, tz)}</b><br>"
                 f"{escape(tx.departure)} {clock(stop.departure, tz)}<br>"
                 f'<span class="small">{escape(tx.drive)} {stop.drive_min:.0f} min · '
-                f"{stop.drive_km:.1f} km</span></td>"
+                f"{number(stop.drive_km, 1, tx.lang)} km</span></td>"
                 f"<td><b>{escape(kind_name(tx, stop.kind))}</b>{pinned}<br>"
                 f"{escape(tx.client)}: {escape(client_ref(tx, stop, scenario.settings.show_names))}<br>"
                 f"{where}<br>"
@@ -104,7 +106,7 @@ def _rows(tx: Texts, tz: ZoneInfo, scenario: Scenario, tour: Tour) -> list[str]:
     last = (
         f'<tr class="plain"><td></td><td class="time">{escape(tx.back_at_depot)}<br>'
         f'<b>{clock(tour.back, tz)}</b><br><span class="small">{escape(tx.drive)} '
-        f"{tour.return_drive_min:.0f} min · {tour.return_km:.1f} km"
+        f"{tour.return_drive_min:.0f} min · {number(tour.return_km, 1, tx.lang)} km"
         f'</span></td><td colspan="2">{depot}</td></tr>'
     )
     return [first, *(html for _, html in rows), last]
@@ -149,7 +151,7 @@ def day_sheet(plan: Plan, scenario: Scenario, tour: Tour, lang: str = "de") -> s
 def print_pdf(page: Path, pdf: Path, browser: str | None = None) -> Path:
     """Print an HTML file to PDF with headless Chromium, in a throw-away profile.
 
-    Raises FileNotFoundError when no Chromium is installed and CalledProcessError when printing fails.
+    Raises DataError when no Chromium is installed or printing fails.
     """
     exe = (
         browser
@@ -158,19 +160,22 @@ def print_pdf(page: Path, pdf: Path, browser: str | None = None) -> Path:
         or shutil.which("google-chrome")
     )
     if exe is None:
-        raise FileNotFoundError("no chromium to print PDFs with: install the Debian package chromium")
+        raise DataError("no chromium to print PDFs with: install the Debian package chromium")
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                exe,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={pdf.resolve()}",
-                page.resolve().as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        try:
+            subprocess.run(
+                [
+                    exe,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf.resolve()}",
+                    page.resolve().as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise DataError(f"chromium could not print {page.name} to PDF: {exc}") from exc
     return pdf

@@ -21,7 +21,8 @@ from maps.layers import (
 )
 from maps.offline import fit, new_map, to_html
 from maps.protocol import Network
-from maps.text import Texts, day_label, kind_name, reason_text, texts
+from maps.text import day_label, kind_name, reason_text
+from planner.i18n import Texts, texts
 from planner.plan import Plan, Unscheduled
 from planner.scenario import Point, Scenario
 

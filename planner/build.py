@@ -18,13 +18,18 @@ from planner.errors import InputError, InputProblem
 from planner.network import TravelMatrix
 from planner.plan import Unscheduled
 from planner.problem import Break, Job, Problem, Vehicle
-from planner.scenario import Buffers, Kind, Point, Request, Scenario
+from planner.scenario import PRIORITY_WEIGHT, Buffers, Kind, Point, Request, Scenario
 
 DAY = 86_400
-# Cost of leaving a request out, per started hour of the appointment (so a 3-hour van stop block is
-# worth three 1-hour meetings of the same priority, not one): each priority level weighs three times
-# the next, so the least urgent requests go first when the week is full.
-PRIORITY_PENALTY = {1: 81_000_000, 2: 27_000_000, 3: 9_000_000, 4: 3_000_000, 5: 1_000_000}
+# The objective, lexicographic in effect: (1) priority-weighted people reached, (2) people reached,
+# (3) working time and driving. Leaving a request out costs PERSON x its priority weight (each level
+# three times the next, `PRIORITY_WEIGHT`) per person it would reach (a van stop: its expected
+# visitors), plus PER_PERSON per person. A person of the lowest priority (10^6) outweighs about
+# 69 hours of driving (arc cost 4/s), and PER_PERSON only decides between plans of equal weight
+# while a week has fewer than 1000 people. With `[objective] weighting = "hours"` the cost counts
+# started hours of the appointment instead of people (a 3-hour van stop = three 1-hour visits).
+PERSON = 1_000_000
+PER_PERSON = 1_000
 # A week with more candidate jobs than this is cut to size before travel times are computed, keeping
 # the most urgent (`select_within_capacity`): ~1,500 jobs keep the search's matrices and the routing
 # model of both portfolio workers within about 1.5 GB, where 10,000 needed over 24 GB.
@@ -377,9 +382,17 @@ def _base_job(scenario: Scenario, req: Request, wins: Sequence[tuple[int, int]])
         after=(buf.overrun_min + buf.documentation_min) * 60,
         staff=req.staff,
         skills=req.skills,
-        penalty=PRIORITY_PENALTY[req.priority] * max(1, round(req.duration_min / 60)),
+        penalty=drop_cost(scenario, req),
         travel_factor_pct=100 + buf.travel_safety_pct,
     )
+
+
+def drop_cost(scenario: Scenario, req: Request) -> int:
+    """What leaving `req` out costs the objective (see PERSON)."""
+    weight = PRIORITY_WEIGHT[req.priority]
+    if scenario.settings.weighting == "hours":
+        return PERSON * weight * max(1, round(req.duration_min / 60))
+    return (PERSON * weight + PER_PERSON) * req.people(scenario.settings.van_stop_visitors)
 
 
 def _pin_detail(req: Request) -> dict[str, str]:

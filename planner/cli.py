@@ -1,18 +1,24 @@
 """The `vanplan` command: plan a week, check a plan, render maps.
 
-Exit codes: 0 success, 2 input error (file, row and column named), 3 the plan breaks a rule,
-1 an unexpected internal error.
+Every command runs inside `_handled`, the one place errors become messages and exit codes
+(`planner.errors`): 0 success, 1 internal error, 2 input error, 3 the plan breaks a rule,
+4 network or data error. No traceback reaches the user unless `--debug` asks for it.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import secrets
 import shutil
 import tempfile
-from collections.abc import Sequence
-from dataclasses import replace
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -20,46 +26,54 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from maps import render_all
-from maps.render import slug
-from planner.errors import VanplanError
+from maps.render import coach_file_names
+from planner.errors import (
+    EXIT_DATA,
+    EXIT_INTERNAL,
+    InputProblem,
+    InternalError,
+    RulesBroken,
+    UsageError,
+    VanplanError,
+)
+from planner.i18n import Texts, error_text, message, number, texts
 from planner.load import load_scenario
-from planner.network import Network, NetworkError, load_network
+from planner.network import Network
 from planner.outputs import write_tables
+from planner.pipeline import (
+    MAX_LIMIT_S,
+    MIN_LIMIT_S,
+    SECONDS_PER_JOB,
+    default_cache_dir,
+    network_of,
+    plan_scenario,
+)
 from planner.pipeline import Progress as StageProgress
-from planner.pipeline import default_cache_dir, plan_scenario
 from planner.plan import Plan
 from planner.reasons import REASON_COLUMN, sentence
 from planner.replan.diff import PlanChange, Slot
-from planner.scenario import WEEKDAYS_DE, WEEKDAYS_EN, Scenario
+from planner.scenario import Scenario
 from planner.validate import Violation, validate
 
-EXIT_INPUT, EXIT_INVALID = 2, 3
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Route and schedule planner for advisory vans."
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Route and schedule planner for advisory vans.",
 )
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
+F = TypeVar("F", bound=Callable[..., None])
 
-STAGE_LABEL = {
-    "de": {
-        "load": "Eingaben lesen",
-        "geocode": "Adressen verorten",
-        "network": "Straßennetz laden",
-        "matrix": "Fahrzeiten berechnen",
-        "search": "Touren optimieren",
-        "validate": "Plan prüfen",
-        "compile": "Suche wird übersetzt (nur beim ersten Lauf, bis zu einer Minute)",
-    },
-    "en": {
-        "load": "Reading input",
-        "geocode": "Geocoding addresses",
-        "network": "Loading road network",
-        "matrix": "Computing travel times",
-        "search": "Optimising tours",
-        "validate": "Checking the plan",
-        "compile": "Compiling the search (first run only, up to a minute)",
-    },
-}
+
+@dataclass
+class _Session:
+    """Options of the `vanplan` command itself, set before each subcommand runs."""
+
+    debug: bool = False
+
+
+session = _Session()
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (see docs/input.md).", show_default=False)]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of user-facing output: de or en.")]
@@ -71,7 +85,7 @@ class _RichProgress(StageProgress):
 
     def __init__(self, progress: Progress, lang: str) -> None:
         self.progress = progress
-        self.labels = STAGE_LABEL[lang]
+        self.labels = texts(lang).stages
         self.task: object | None = None
 
     def stage(self, name: str) -> None:
@@ -86,12 +100,71 @@ class _RichProgress(StageProgress):
             self.progress.update(self.task, completed=min(1.0, elapsed_s / max(limit_s, 1e-9)))  # type: ignore[arg-type]
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(message, markup=False)
-    return typer.Exit(code)
+@app.callback()
+def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error instead of a summary.")
+    ] = False,
+) -> None:
+    """Route and schedule planner for advisory vans."""
+    session.debug = debug
+
+
+def _handled(command: F) -> F:
+    """Run a command so that every error ends as one clear message and its exit code, never a traceback.
+
+    Errors vanplan raises on purpose carry their exit code; an unreadable or unwritable file is a
+    data error; anything else is a bug: the traceback goes to a log file (or, with --debug, to the
+    screen) and the user reads where it is.
+    """
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> None:
+        try:
+            command(**kwargs)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as exc:
+            deliberate = isinstance(exc, VanplanError) and not isinstance(exc, InternalError)
+            if session.debug and not deliberate:
+                raise
+            lang = str(kwargs.get("lang", "de"))
+            text, code = _explain(exc, texts(lang if lang in ("de", "en") else "de"), kwargs.get("cache"))
+            err.print(text, markup=False)
+            raise typer.Exit(code) from None
+
+    return cast(F, run)
+
+
+def _explain(exc: Exception, tx: Texts, cache: Path | None) -> tuple[str, int]:
+    """The message and exit code for an error: its own for errors meant for the user, the file and
+    the system's reason for an inaccessible file, else "a bug" with the log file of the traceback."""
+    if isinstance(exc, VanplanError) and not isinstance(exc, InternalError):
+        return error_text(exc, tx.lang), exc.exit_code
+    if isinstance(exc, OSError):
+        if exc.filename is None:
+            return str(exc), EXIT_DATA
+        return tx.cannot_access.format(file=exc.filename, error=exc.strerror or exc), EXIT_DATA
+    what = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return tx.internal_error.format(error=what, log=_log_traceback(cache)), EXIT_INTERNAL
+
+
+def _log_traceback(cache: Path | None) -> Path:
+    """Write the current exception's traceback to a log file (in the cache folder, else the temp folder)."""
+    text = traceback.format_exc()
+    for folder in (cache or default_cache_dir(), Path(tempfile.gettempdir())):
+        log = folder / "vanplan-error.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            log.write_text(text, encoding="utf-8")
+            return log
+        except OSError:
+            continue
+    return Path("-")
 
 
 @app.command("plan")
+@_handled
 def plan_cmd(
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for plan.json, tables and maps.")] = Path(
@@ -121,57 +194,52 @@ def plan_cmd(
     Writes plan.json, tours.csv, unscheduled.csv, letters.csv and, unless --no-maps, the day and
     week maps, one page per coach, printable day sheets and one calendar (.ics) per coach.
     """
-    lang = _lang(lang)
+    tx = _texts(lang)
+    _check_out(out_dir, scenario, tx)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    try:
-        with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
-            run = plan_scenario(
-                scenario,
-                time_limit_s=time_limit,
-                seed=seed,
-                until_limit=until_limit,
-                cache_dir=cache,
-                progress=_RichProgress(bar, lang),
-            )
-    except (VanplanError, NetworkError) as exc:
-        raise _fail(str(exc), EXIT_INPUT) from None
-    _read_notices(run.scenario, lang)
-    written = write_tables(run.plan, run.scenario, out_dir, lang)
-    if run.violations:
-        # never hand out maps, sheets or calendars of a plan that breaks a rule
-        report = out_dir / "violations.txt"
-        report.write_text("\n".join(map(str, run.violations)) + "\n", encoding="utf-8")
-        written.append(report)
-    elif not no_maps:
-        written += render_all(run.plan, run.scenario, run.network, out_dir, lang=lang, pdf=pdf)
-    _notices(run.plan, lang)
-    _summary(run.plan, lang)
-    out.print(f"{'Fahrzeiten' if lang == 'de' else 'Travel times'}: {run.plan.travel_source}")
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
+        run = plan_scenario(
+            scenario,
+            time_limit_s=time_limit,
+            seed=seed,
+            until_limit=until_limit,
+            cache_dir=cache,
+            progress=_RichProgress(bar, lang),
+        )
+    _read_notices(run.scenario, tx)
+    with _replacing(out_dir) as folder:
+        written = write_tables(run.plan, run.scenario, folder, lang)
+        if run.violations:
+            # never hand out maps, sheets or calendars of a plan that breaks a rule
+            report = folder / "violations.txt"
+            report.write_text("\n".join(map(str, run.violations)) + "\n", encoding="utf-8")
+            written.append(report)
+        elif not no_maps:
+            written += render_all(run.plan, run.scenario, run.network, folder, lang=lang, pdf=pdf)
+        listing = _listing(written, folder)
+    _notices(run.plan, tx)
+    _summary(run.plan, tx)
+    out.print(f"{tx.travel_times}: {message(run.plan.travel_source, tx.lang)}")
     if run.plan.stop_reason == "time_limit":
+        out.print(tx.time_limit_note)
+    if run.limit_scaled:
         out.print(
-            "Hinweis: Die Suche endete am Zeitlimit; "
-            "mit gleichem Seed kann ein erneuter Lauf leicht abweichen."
-            if lang == "de"
-            else "Note: the search stopped at the time limit; a rerun with the same seed may differ slightly."
+            tx.scaled_limit_note.format(
+                limit=f"{number(run.plan.time_limit_s, 0, tx.lang)} s",
+                per=f"{number(SECONDS_PER_JOB, 1, tx.lang)} s",
+                low=f"{number(MIN_LIMIT_S, 0, tx.lang)} s",
+                high=f"{number(MAX_LIMIT_S / 60, 0, tx.lang)} min",
+            )
         )
     if run.plan.slowed:
-        share = f"{round(100 * run.plan.cpu_share)} %" if lang == "de" else f"{run.plan.cpu_share:.0%}"
-        out.print(
-            f"Hinweis: Der Rechner war ausgelastet (die Suche bekam zeitweise nur {share} eines Kerns, "
-            f"{run.plan.unfinished_workers} Suchprozess(e) nicht fertig); "
-            "der Plan kann schlechter sein als sonst."
-            if lang == "de"
-            else f"Note: the machine was busy (the search got as little as {share} of a core, "
-            f"{run.plan.unfinished_workers} search worker(s) unfinished); the plan may be worse than usual."
-        )
-    out.print(
-        f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {out_dir}/ "
-        + _listing(written, out_dir)
-    )
-    _report(run.violations, lang)
+        share = tx.percent.format(n=number(100 * run.plan.cpu_share, 0, tx.lang))
+        out.print(tx.busy_note.format(share=share, workers=run.plan.unfinished_workers))
+    out.print(f"{len(written)} {tx.files_in} {out_dir}/ {listing}")
+    _report(run.violations, tx)
 
 
 @app.command("map")
+@_handled
 def map_cmd(
     scenario: ScenarioArg,
     plan_file: Annotated[
@@ -189,29 +257,28 @@ def map_cmd(
     ] = False,
 ) -> None:
     """Render maps, coach pages, day sheets and calendars from an existing plan (no re-planning)."""
-    lang = _lang(lang)
-    sc, network, plan = _scenario_network_plan(scenario, plan_file, cache)
-    _read_notices(sc, lang)
+    tx = _texts(lang)
+    sc, network, plan = _scenario_network_plan(scenario, plan_file, cache, tx)
+    _read_notices(sc, tx)
     if coach is not None and coach not in {c.id for c in sc.coaches}:
-        raise _fail(f"--coach {coach!r} is not a coach of the scenario", EXIT_INPUT)
-    when = _date_option(day)
+        raise UsageError(tx.not_a_coach.format(value=repr(coach)))
+    when = _date_option(day, tx)
     with tempfile.TemporaryDirectory() as tmp:
-        rendered = render_all(_restrict(plan, coach, when), sc, network, Path(tmp), lang=lang, pdf=pdf)
+        rendered = render_all(_restrict(plan, coach, when, tx), sc, network, Path(tmp), lang=lang, pdf=pdf)
+        names = coach_file_names(plan, sc)
         written = []
         for path in rendered:
             rel = path.relative_to(tmp)
-            if _wanted(rel, coach, when):
+            if _wanted(rel, None if coach is None else names[coach], when):
                 target = out_dir / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
                 written.append(target)
-    out.print(
-        f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {out_dir}/ "
-        + _listing(written, out_dir)
-    )
+    out.print(f"{len(written)} {tx.files_in} {out_dir}/ {_listing(written, out_dir)}")
 
 
 @app.command("validate")
+@_handled
 def validate_cmd(
     scenario: ScenarioArg,
     plan_file: Annotated[
@@ -221,13 +288,14 @@ def validate_cmd(
     cache: CacheOpt = None,
 ) -> None:
     """Check a plan against every rule of the scenario, independently of the solver."""
-    lang = _lang(lang)
-    sc, network, plan = _scenario_network_plan(scenario, plan_file, cache)
-    _read_notices(sc, lang)
-    _report(validate(sc, plan, network.matrix), lang)
+    tx = _texts(lang)
+    sc, network, plan = _scenario_network_plan(scenario, plan_file, cache, tx)
+    _read_notices(sc, tx)
+    _report(validate(sc, plan, network.matrix), tx)
 
 
 @app.command("simulate")
+@_handled
 def simulate_cmd(
     spec_file: Annotated[
         Path, typer.Argument(help="Simulation spec (see docs/simulate.md).", show_default=False)
@@ -246,15 +314,12 @@ def simulate_cmd(
     from planner.simulate.main import load_spec, run_spec, total_weeks
 
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
-    try:
-        spec = load_spec(spec_file)
-        with Progress(*columns, TimeElapsedColumn(), console=err, disable=not err.is_terminal) as bar:
-            task = bar.add_task("Wochen simuliert", total=total_weeks(spec))
-            results, written = run_spec(
-                spec, out_dir, workers=workers, scheduler=scheduler, on_week=lambda _row: bar.advance(task)
-            )
-    except (VanplanError, NetworkError) as exc:
-        raise _fail(str(exc), EXIT_INPUT) from None
+    spec = load_spec(spec_file)
+    with Progress(*columns, TimeElapsedColumn(), console=err, disable=not err.is_terminal) as bar:
+        task = bar.add_task("Wochen simuliert", total=total_weeks(spec))
+        results, written = run_spec(
+            spec, out_dir, workers=workers, scheduler=scheduler, on_week=lambda _row: bar.advance(task)
+        )
     table = Table("Variante", "Termine/Woche", "eingeplant", "Tage Median", "Tage p90", "km/Woche", "≤15 min")
     for s in results.summaries:
         table.add_row(
@@ -269,6 +334,7 @@ def simulate_cmd(
 
 
 @app.command("replan")
+@_handled
 def replan_cmd(
     scenario: ScenarioArg,
     plan_file: Annotated[
@@ -303,69 +369,63 @@ def replan_cmd(
     from planner.load import parse_datetime
     from planner.replan.run import replan_folder, version_folder, write_version
 
-    lang = _lang(lang)
+    tx = _texts(lang)
     try:
         when = parse_datetime(now) if now else None
-    except ValueError as exc:
-        raise _fail(f"--now: {exc}", EXIT_INPUT) from None
+    except ValueError:
+        raise UsageError(tx.bad_now.format(value=repr(now))) from None
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    try:
-        with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
-            run = replan_folder(
-                scenario, plan_file, changes, when, time_limit_s=time_limit, seed=seed, cache_dir=cache,
-                progress=_RichProgress(bar, lang),
-            )  # fmt: skip
-    except (VanplanError, NetworkError) as exc:
-        raise _fail(str(exc), EXIT_INPUT) from None
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
+        run = replan_folder(
+            scenario, plan_file, changes, when, time_limit_s=time_limit, seed=seed, cache_dir=cache,
+            progress=_RichProgress(bar, lang),
+        )  # fmt: skip
     result = run.result
     target = out_dir or version_folder(plan_file, result.plan.version)
     if target.resolve() == plan_file.resolve().parent:
-        raise _fail(f"--out {target} holds version {run.old.version}; choose another folder", EXIT_INPUT)
-    _read_notices(result.week, lang)
-    written = write_version(run, target, lang)
-    if result.violations:
-        report = target / "violations.txt"
-        report.write_text("\n".join(map(str, result.violations)) + "\n", encoding="utf-8")
-        written.append(report)
-    elif not no_maps:
-        written += render_all(result.plan, result.outputs, run.network, target, lang=lang, previous=run.old)
-    _replan_table(result.changes, result.plan, lang)
-    _summary(result.plan, lang)
-    out.print(
-        f"Version {result.plan.version} "
-        f"({'aus Version' if lang == 'de' else 'from version'} {result.plan.previous_version}): "
-        f"{len(written)} {'Dateien in' if lang == 'de' else 'files in'} {target}/ "
-        + _listing(written, target)
-    )
-    _report(list(result.violations), lang)
+        raise UsageError(tx.out_holds_old.format(folder=target, version=run.old.version))
+    _check_out(target, scenario, tx)
+    _read_notices(result.week, tx)
+    with _replacing(target) as folder:
+        written = write_version(run, folder, lang)
+        if result.violations:  # never hand out maps, sheets or calendars of a plan that breaks a rule
+            report = folder / "violations.txt"
+            report.write_text("\n".join(map(str, result.violations)) + "\n", encoding="utf-8")
+            written.append(report)
+        elif not no_maps:
+            written += render_all(
+                result.plan, result.outputs, run.network, folder, lang=lang, previous=run.old
+            )
+        listing = _listing(written, folder)
+    _replan_table(result.changes, result.plan, tx)
+    _summary(result.plan, tx)
+    version = tx.version_line.format(version=result.plan.version, previous=result.plan.previous_version)
+    out.print(f"{version}: {len(written)} {tx.files_in} {target}/ {listing}")
+    _report(list(result.violations), tx)
 
 
-def _replan_table(rows: Sequence[PlanChange], plan: Plan, lang: str) -> None:
+def _replan_table(rows: Sequence[PlanChange], plan: Plan, tx: Texts) -> None:
     """One line per appointment moved, cancelled, dropped or added: old and new slot, whom to tell."""
     from zoneinfo import ZoneInfo
 
-    from planner.replan.diff import TELL_TEXT
-
-    de = lang == "de"
     tz = ZoneInfo(plan.timezone)
     if not rows:
-        out.print("Keine Termine geändert." if de else "No appointment changed.")
+        out.print(tx.no_changes)
         return
-    table = Table(title="Änderungen" if de else "Changes")
-    for col in (("Änderung", "Change"), ("Termin", "Request"), ("bisher", "was"), ("neu", "now"),
-                ("Person informieren", "Tell the client"), ("Coaches", "Coaches")):  # fmt: skip
-        table.add_column(col[0] if de else col[1])
+    table = Table(title=tx.changes_title)
+    for column in tx.changes_columns:
+        table.add_column(column)
 
     def slot(s: Slot | None) -> str:
         if s is None:
             return "–"
-        return f"{s.van} {s.day.strftime('%d.%m.' if de else '%Y-%m-%d')} {s.start.astimezone(tz):%H:%M}"
+        day = s.day.strftime("%d.%m." if tx.lang == "de" else "%Y-%m-%d")
+        return f"{s.van} {day} {s.start.astimezone(tz):%H:%M}"
 
     for r in rows:
         table.add_row(
-            r.message(lang, reason=False), r.request_id, slot(r.old), slot(r.new),
-            TELL_TEXT[r.tell_client][0 if de else 1],
-            ", ".join(r.tell_coaches),
+            r.message(tx.lang, reason=False), r.request_id, slot(r.old), slot(r.new),
+            tx.tell_client[r.tell_client], ", ".join(r.tell_coaches),
         )  # fmt: skip
     out.print(table)
 
@@ -374,52 +434,87 @@ def _replan_table(rows: Sequence[PlanChange], plan: Plan, lang: str) -> None:
 
 
 def _scenario_network_plan(
-    folder: Path, plan_file: Path, cache: Path | None
+    folder: Path, plan_file: Path, cache: Path | None, tx: Texts
 ) -> tuple[Scenario, Network, Plan]:
-    """Load what `validate` and `map` need, turning user errors into exit code 2."""
-    try:
-        sc = load_scenario(folder)
-        network = load_network(sc.settings.network, folder, cache or default_cache_dir())
-    except (VanplanError, NetworkError) as exc:
-        raise _fail(str(exc), EXIT_INPUT) from None
+    """Load what `validate` and `map` need; an unreadable plan file is an input error."""
+    sc = load_scenario(folder)
+    network = network_of(sc, cache or default_cache_dir())
     try:
         plan = Plan.read(plan_file)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise _fail(f"{plan_file}: not a readable plan ({exc})", EXIT_INPUT) from None
+        detail = message(str(exc), tx.lang)
+        raise UsageError(tx.unreadable_plan.format(file=plan_file, error=detail)) from None
     from planner.replan.engine import amend  # a replanned version: the week as its replans left it
 
     return amend(sc, plan)[0], network, plan
 
 
-def _date_option(day: str | None) -> date | None:
+def _date_option(day: str | None, tx: Texts) -> date | None:
     """The --date option as a date."""
     try:
         return date.fromisoformat(day) if day else None
     except ValueError:
-        raise _fail(f"--date must be YYYY-MM-DD, not {day!r}", EXIT_INPUT) from None
+        raise UsageError(tx.bad_date.format(value=repr(day))) from None
 
 
-def _restrict(plan: Plan, coach: str | None, when: date | None) -> Plan:
+def _restrict(plan: Plan, coach: str | None, when: date | None, tx: Texts) -> Plan:
     """The plan cut down to one coach's tours and/or one date."""
     tours = tuple(
         t for t in plan.tours if (coach is None or coach in t.crew) and (when is None or t.day == when)
     )
     if not tours:
-        raise _fail("no tour matches --coach/--date in this plan", EXIT_INPUT)
+        raise UsageError(tx.no_tour_matches)
     unscheduled = plan.unscheduled if coach is None and when is None else ()
     return replace(plan, tours=tours, unscheduled=unscheduled)
 
 
-def _wanted(rel: Path, coach: str | None, when: date | None) -> bool:
+def _wanted(rel: Path, coach_name: str | None, when: date | None) -> bool:
     """Whether a rendered file belongs to the selection; week files and calendars only when whole.
 
     A week page or calendar made from a cut-down plan would overwrite the full one with less, so
-    with --date only that day's pages are kept, and with --coach only that coach's pages.
+    with --date only that day's pages are kept, and with --coach only that coach's pages
+    (`coach_name` is the coach's file name).
     """
-    mine = ("coaches", slug(coach or ""))
-    if coach is not None and rel.parts[:2] != mine and rel.parts != ("calendars", f"{slug(coach)}.ics"):
+    mine = ("coaches", coach_name)
+    if coach_name is not None and rel.parts[:2] != mine and rel.parts != ("calendars", f"{coach_name}.ics"):
         return False
     return when is None or (rel.parts[0] != "calendars" and when.isoformat() in rel.name)
+
+
+def _check_out(out_dir: Path, scenario: Path, tx: Texts) -> None:
+    """Refuse an --out folder that `plan` must not replace: one that is not a vanplan output folder
+    (not empty, no plan.json), or one that holds the current folder or the scenario."""
+    target = out_dir.resolve()
+    holds = any(p == target or target in p.parents for p in (Path.cwd().resolve(), scenario.resolve()))
+    if target.is_dir():
+        foreign = any(target.iterdir()) and not (target / "plan.json").is_file()
+    else:
+        foreign = target.exists()
+    if holds or foreign:
+        raise UsageError(tx.out_not_ours.format(folder=out_dir))
+
+
+@contextmanager
+def _replacing(out_dir: Path) -> Iterator[Path]:
+    """A fresh folder beside `out_dir` to write into; it replaces `out_dir` once the block completes.
+
+    If the block fails, the fresh folder is removed and `out_dir` is left as it was, so a run never
+    leaves a half-written output folder.
+    """
+    target = out_dir.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(3)}.tmp"
+    fresh.mkdir()
+    try:
+        yield fresh
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    old = fresh.with_suffix(".old")
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _listing(paths: list[Path], root: Path) -> str:
@@ -432,60 +527,60 @@ def _listing(paths: list[Path], root: Path) -> str:
     return "(" + ", ".join(f"{k}: {n}" if n > 1 else k for k, n in folders.items()) + ")"
 
 
-def _lang(lang: str) -> str:
-    if lang not in STAGE_LABEL:
-        raise _fail(f"--lang must be de or en, not {lang!r}", EXIT_INPUT)
-    return lang
+def _texts(lang: str) -> Texts:
+    """The catalogue for the --lang option."""
+    if lang not in ("de", "en"):
+        raise UsageError(texts("de").bad_lang.format(value=repr(lang)))
+    return texts(lang)
 
 
-def _read_notices(scenario: Scenario, lang: str) -> None:
+def _read_notices(scenario: Scenario, tx: Texts) -> None:
     """Which encoding was assumed for each input file not saved as UTF-8."""
     for notice in scenario.notices:
-        out.print(f"{'Hinweis' if lang == 'de' else 'Note'}: {notice.sentence(lang)}", markup=False)
+        out.print(f"{tx.hint}: {notice.sentence(tx.lang)}", markup=False)
 
 
-def _notices(plan: Plan, lang: str) -> None:
+def _notices(plan: Plan, tx: Texts) -> None:
     """Requests that could not be planned for a reason in their own row, located like input errors."""
     located = sorted((u for u in plan.unscheduled if u.reason in REASON_COLUMN), key=lambda u: u.row or 0)
     if not located:
         return
-    title = "Nicht planbar (Eingaben prüfen):" if lang == "de" else "Cannot be planned (check the input):"
-    out.print(title)
+    out.print(tx.cannot_plan)
     for u in located:
-        out.print(f"  requests.csv row {u.row}, column {REASON_COLUMN[u.reason]} ({u.request_id}): "
-                  f"{sentence(u.reason, u.detail, lang)}", soft_wrap=True, markup=False)  # fmt: skip
+        where = InputProblem("requests.csv", u.row, REASON_COLUMN[u.reason], "").located(tx.location_words)
+        out.print(f"  {where} ({u.request_id}): {sentence(u.reason, u.detail, tx.lang)}",
+                  soft_wrap=True, markup=False)  # fmt: skip
 
 
-def _summary(plan: Plan, lang: str) -> None:
+def _summary(plan: Plan, tx: Texts) -> None:
     """A line per van-day: stops, hours, km; then placed and unscheduled counts."""
-    de = lang == "de"
     table = Table(title=f"{plan.scenario} {plan.week}")
-    for col in (("Van", "Van"), ("Datum", "Date"), ("Besatzung", "Crew"), ("Stopps", "Stops"),
-                ("Stunden", "Hours"), ("Fahrt min", "Drive min"), ("km", "km")):  # fmt: skip
-        table.add_column(col[0] if de else col[1])
+    for column in tx.summary_columns:
+        table.add_column(column)
+    day_format = "%d.%m." if tx.lang == "de" else "%Y-%m-%d"
     for t in plan.tours:
         table.add_row(
-            t.van, f"{(WEEKDAYS_DE if de else WEEKDAYS_EN)[t.day.weekday()]} "
-            + t.day.strftime("%d.%m." if de else "%Y-%m-%d"), ", ".join(t.crew), str(len(t.stops)),
-            f"{t.work_min / 60:.1f}", f"{t.drive_min:.0f}", f"{t.km:.1f}",
+            t.van, f"{tx.weekdays[t.day.weekday()]} {t.day.strftime(day_format)}",
+            ", ".join(t.crew), str(len(t.stops)), number(t.work_min / 60, 1, tx.lang),
+            number(t.drive_min, 0, tx.lang), number(t.km, 1, tx.lang),
         )  # fmt: skip
     out.print(table)
     placed = sum(len(t.stops) for t in plan.tours)
-    total = placed + len(plan.unscheduled)
-    out.print(
-        f"{'Eingeplant' if de else 'Placed'}: {placed}/{total}, "
-        f"{'nicht eingeplant' if de else 'unscheduled'}: {len(plan.unscheduled)} "
-        f"({'Suche' if de else 'search'} {plan.search_s:.1f} s, {plan.stop_reason})"
+    counts = tx.summary_counts.format(
+        placed=placed,
+        total=placed + len(plan.unscheduled),
+        unscheduled=len(plan.unscheduled),
+        seconds=number(plan.search_s, 1, tx.lang),
+        stop=tx.stop_reasons.get(plan.stop_reason, plan.stop_reason),
     )
+    out.print(counts)
 
 
-def _report(violations: list[Violation], lang: str) -> None:
-    if not violations:
-        out.print("Plan hält alle Regeln ein." if lang == "de" else "The plan keeps every rule.")
-        return
-    for v in violations:
-        err.print(str(v), markup=False)
-    raise typer.Exit(EXIT_INVALID)
+def _report(violations: list[Violation], tx: Texts) -> None:
+    """Say that the plan keeps every rule, or raise the rules it breaks (exit code 3)."""
+    if violations:
+        raise RulesBroken([str(v) for v in violations])
+    out.print(tx.plan_ok)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
+from planner.errors import InputError, InputProblem
 from planner.places import Place, read_places
 from planner.reasons import GEOCODE_WHY
 from planner.scenario import GeocodingSettings, Point, Request
@@ -268,9 +269,8 @@ def nominatim_lookup(settings: GeocodingSettings) -> Callable[[str], Any]:
     """A rate-limited geocode for the configured Nominatim: None on a miss, _SERVICE_ERROR on error."""
     url = urlsplit(settings.nominatim_url)
     if url.scheme not in ("http", "https") or not url.netloc:
-        raise ValueError(
-            f"nominatim_url must be http(s)://host[:port][/path], got {settings.nominatim_url!r}"
-        )
+        message = f"must be http(s)://host[:port][/path], got {settings.nominatim_url!r}"
+        raise InputError([InputProblem("scenario.toml", None, "geocoding.nominatim_url", message)])
     nominatim = Nominatim(
         domain=url.netloc + url.path.rstrip("/"),
         scheme=url.scheme,

@@ -28,6 +28,7 @@ from planner.errors import InputError, InputProblem
 from planner.scenario import (
     WEEKDAYS_DE,
     WEEKDAYS_EN,
+    WEIGHTINGS,
     Buffers,
     Coach,
     Depot,
@@ -210,7 +211,7 @@ _TABLES = {
         (
             *("client", "client_name", "lat", "lon", "address", "place", "earliest_date", "latest_date"),
             *("availability", "fixed_start", "staff", "skills", "preferred_coach", "priority", "notice_sent"),
-            *(*_PIN, "bring", "note"),
+            *(*_PIN, "bring", "note", "visitors"),
         ),
     ),
     "vans": _Columns(("id", "depot", "shift_start", "shift_end", "seats"), ("name", "days", "unavailable")),
@@ -506,7 +507,7 @@ def _header_ok(
 _TOML_KEYS: dict[str, tuple[str, ...]] = {
     "": (
         *("name", "week", "timezone", "planning_date", "language", "contact", "show_names", "depots"),
-        *("network", "buffers", "home_visit", "work", "solver", "geocoding", "map"),
+        *("network", "buffers", "home_visit", "work", "solver", "objective", "geocoding", "map"),
     ),
     "depots": ("id", "name", "lat", "lon", "address"),
     "network": ("osm", "van_speed_factor", "max_snap_m", "detour_factor", "fallback_speed_kmh"),
@@ -515,6 +516,7 @@ _TOML_KEYS: dict[str, tuple[str, ...]] = {
     "home_visit": ("notice_days", "reminder_days"),
     "work": ("max_work_min",),
     "solver": ("time_limit_s", "seed"),
+    "objective": ("weighting", "van_stop_visitors"),
     "geocoding": ("nominatim_url", "min_delay_s", "cache"),
     "map": ("tile_url",),
 }
@@ -560,6 +562,10 @@ def _settings(
     home_visit = top.table("home_visit", _TOML_KEYS["home_visit"])
     work = top.table("work", _TOML_KEYS["work"])
     solver = top.table("solver", _TOML_KEYS["solver"])
+    objective = top.table("objective", _TOML_KEYS["objective"])
+    weighting = objective.text("weighting", "people")
+    if weighting not in WEIGHTINGS:
+        objective.problem("weighting", f'"{weighting}" is not a weighting ({" or ".join(WEIGHTINGS)})')
     settings = Settings(
         name=top.text("name", folder.name),
         week=week or "",
@@ -571,8 +577,10 @@ def _settings(
         notice_days=home_visit.whole("notice_days", 21),
         reminder_days=home_visit.whole("reminder_days", 10),
         max_work_min=work.whole("max_work_min", 600, low=1),
-        time_limit_s=solver.number("time_limit_s", 30.0, low=0.1),
+        time_limit_s=solver.number("time_limit_s", 30.0, low=0.1) if "time_limit_s" in solver.data else None,
         seed=solver.whole("seed", 1),
+        weighting=weighting,
+        van_stop_visitors=objective.whole("van_stop_visitors", 3, low=1),
         geocoding=_geocoding(top.table("geocoding", _TOML_KEYS["geocoding"]), folder),
         show_names=top.flag("show_names", False),
         language=language,
@@ -741,6 +749,9 @@ def _request(row: _Row, refs: _Refs) -> Request | None:
     staff = row.value("staff", partial(parse_int, low=1), 2 if kind is Kind.HOME_VISIT else 1)
     skills = row.get("skills", parse_skills) or frozenset()
     priority = row.value("priority", partial(parse_int, low=1, high=5), 3)
+    visitors = row.get("visitors", partial(parse_int, low=1))
+    if visitors is not None and kind is not Kind.VAN_STOP:
+        row.problem("visitors", f"is only for van_stop (expected visitors), not for {kind}")
     notice_sent = _notice_sent(row, kind, refs.settings)
     pin_date, pin_start = _pin(row, refs), row.get("pin_start", parse_time)
     if row.failed or kind is None or duration is None:
@@ -769,6 +780,7 @@ def _request(row: _Row, refs: _Refs) -> Request | None:
         pin_start=pin_start,
         bring=row.text("bring"),
         note=row.text("note"),
+        visitors=visitors,
     )
 
 

@@ -19,13 +19,15 @@ from planner.build import Built, build
 from planner.errors import InputError, InputProblem
 from planner.geocode import geocode_requests
 from planner.load import load_scenario
-from planner.network import Network, NetworkError, load_network
+from planner.network import Network, NetworkSettingError, load_network
 from planner.plan import Plan
 from planner.scenario import Scenario
+from planner.solution import Solution
 from planner.solver import SearchParams, compile_kernel, solve
 from planner.validate import Violation, validate
 
-STAGES = ("load", "geocode", "network", "matrix", "search", "validate")
+SECONDS_PER_JOB = 0.3  # the default time limit: 1000 requests get 5 minutes ...
+MIN_LIMIT_S, MAX_LIMIT_S = 30.0, 600.0  # ... a small week at least 30 s, none more than 10 minutes
 
 
 class Progress:
@@ -47,6 +49,9 @@ class Run:
     plan: Plan
     violations: list[Violation]
     timings: dict[str, float] = field(default_factory=dict)
+    built: Built | None = None  # the routing problem and the solver's answer, for solver-level checks
+    solution: Solution | None = None
+    limit_scaled: bool = False  # the time limit was not given, so it follows the week's size
 
 
 def default_cache_dir() -> Path:
@@ -58,11 +63,14 @@ def default_cache_dir() -> Path:
 
 
 def network_of(scenario: Scenario, cache: Path) -> Network:
-    """The scenario's road network; a missing or unreadable extract is an input error at network.osm."""
+    """The scenario's road network; a missing extract or a bad setting is an input error at its key.
+
+    An extract that is there but yields no road network stays a `NetworkError` (a data error).
+    """
     try:
         return load_network(scenario.settings.network, scenario.folder, cache)
-    except NetworkError as exc:
-        raise InputError([InputProblem("scenario.toml", None, "network.osm", str(exc))]) from exc
+    except NetworkSettingError as exc:
+        raise InputError([InputProblem("scenario.toml", None, exc.key, str(exc))]) from exc
 
 
 def prepare(
@@ -97,7 +105,8 @@ def plan_scenario(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> Run:
-    """Plan the week of the scenario in `folder`; raises InputError/NetworkError for bad input.
+    """Plan the week of the scenario in `folder`; raises InputError for bad input, NetworkError
+    for an extract without a usable road network.
 
     The search does a fixed amount of work, so a seed repeats its plan, unless `until_limit` lets it
     use the whole time limit (better plans with more time, not repeatable). The time limit counts
@@ -118,7 +127,8 @@ def plan_scenario(
 
     scenario, network, built = prepare(folder, cache, today, stage)
     settings = scenario.settings
-    limit = settings.time_limit_s if time_limit_s is None else time_limit_s
+    given = time_limit_s if time_limit_s is not None else settings.time_limit_s
+    limit = given if given is not None else default_time_limit(len(built.problem.jobs))
     seed_used = settings.seed if seed is None else seed
     with stage("search"):
         solution = solve(
@@ -130,4 +140,10 @@ def plan_scenario(
     plan = assemble(scenario, built, solution, network.source, seed_used, limit)
     with stage("validate"):
         violations = validate(scenario, plan, network.matrix)
-    return Run(scenario, network, plan, violations, timings)
+    return Run(scenario, network, plan, violations, timings, built, solution, limit_scaled=given is None)
+
+
+def default_time_limit(jobs: int) -> float:
+    """The time limit when neither `--time-limit` nor scenario.toml sets one: `SECONDS_PER_JOB` per
+    request the search may place, between `MIN_LIMIT_S` and `MAX_LIMIT_S` (a big week needs longer)."""
+    return min(MAX_LIMIT_S, max(MIN_LIMIT_S, SECONDS_PER_JOB * jobs))

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from planner.errors import ProblemError
+
 IntMatrix = npt.NDArray[np.int64]
-
-
-class ProblemError(ValueError):
-    """A problem that violates its own invariants (a programming error upstream, not user input)."""
+PIN_PENALTY = 10**12  # what dropping a pinned job costs in the objective: no real plan reaches it
 
 
 @dataclass(frozen=True)
@@ -131,3 +130,26 @@ class Problem:
         if job_or_none is None or job_or_none.travel_factor_pct == 100:
             return base
         return -(-base * job_or_none.travel_factor_pct // 100)
+
+
+def span_bound(veh: Vehicle) -> int:
+    """Longest route that keeps work (span minus breaks inside) within max_work.
+
+    A route up to `break_free_span` may leave its breaks outside, so its span is its work; only a
+    longer route, which must contain its breaks, may add their length.
+    """
+    assert veh.max_work is not None
+    free = veh.break_free_span
+    if not veh.breaks or (free is not None and veh.max_work <= free):
+        return veh.max_work
+    return veh.max_work + sum(b.duration for b in veh.breaks)
+
+
+def vehicle_fits(p: Problem, job: Job, v: int) -> bool:
+    """Whether a vehicle may serve a job: listed, enough staff, all skills, shift overlaps a window."""
+    veh = p.vehicles[v]
+    if job.vehicles is not None and v not in job.vehicles:
+        return False
+    if veh.staff < job.staff or not job.skills <= veh.skills:
+        return False
+    return any(a <= veh.shift_end and b >= veh.shift_start for a, b in job.windows)

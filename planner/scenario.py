@@ -64,6 +64,10 @@ class Depot:
     address: str = ""
 
 
+WEIGHTINGS = ("people", "hours")  # how a request counts in the objective ([objective] weighting)
+PRIORITY_WEIGHT = {1: 81, 2: 27, 3: 9, 4: 3, 5: 1}  # a person of each priority: three of the next level
+
+
 @dataclass(frozen=True)
 class Request:
     """One appointment request (one row of requests.csv)."""
@@ -91,11 +95,18 @@ class Request:
     pin_start: time | None = None
     bring: str = ""
     note: str = ""
+    visitors: int | None = None  # van stop: people expected (None: the scenario's default)
 
     @property
     def pinned(self) -> bool:
         """True when the appointment was already communicated and must stay as it is."""
         return bool(self.pin_van)
+
+    def people(self, van_stop_visitors: int) -> int:
+        """People the appointment reaches: a van stop its expected visitors, anything else its client."""
+        if self.kind is Kind.VAN_STOP:
+            return self.visitors if self.visitors is not None else van_stop_visitors
+        return 1
 
 
 @dataclass(frozen=True)
@@ -167,8 +178,10 @@ class Settings:
     notice_days: int = 21
     reminder_days: int = 10
     max_work_min: int = 600
-    time_limit_s: float = 30.0
+    time_limit_s: float | None = None  # None: scaled by the week's size (planner.pipeline.default_time_limit)
     seed: int = 1
+    weighting: str = "people"  # "people": a request counts the people it reaches; "hours": per started hour
+    van_stop_visitors: int = 3  # people a van stop reaches when its row gives no `visitors`
     geocoding: GeocodingSettings = field(default_factory=GeocodingSettings)
     show_names: bool = False
     language: str = "de"

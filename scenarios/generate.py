@@ -48,6 +48,7 @@ REQUEST_COLUMNS = (
     "pin_start",
     "bring",
     "note",
+    "visitors",
 )
 VAN_COLUMNS = ("id", "name", "depot", "days", "shift_start", "shift_end", "seats", "unavailable")
 COACH_COLUMNS = ("id", "name", "skills", "weekly_hours", "phone")
@@ -242,6 +243,7 @@ class Row:
     pin: tuple[str, date, int] | None = None
     bring: str = ""
     note: str = ""
+    visitors: int | None = None  # van stops: people expected
     id: str = ""
 
 
@@ -628,6 +630,7 @@ class Builder:
                 row.fixed_start = (self.days[day], start)
                 row.note = "offene Sprechstunde, auch ohne Termin; anonyme Beratung möglich"
                 row.bring = "Flyer, Antragsformulare, mobiler Drucker"
+                row.visitors = max(2, duration // 50)  # walk-ins: about one per 50 minutes of the block
                 rows.append(row)
         return rows
 
@@ -736,6 +739,7 @@ def _request_cells(r: Row) -> list[str]:
         "pin_start": pin[2],
         "bring": r.bring,
         "note": r.note,
+        "visitors": "" if r.visitors is None else str(r.visitors),
     }
     return [values.get(c, "") for c in REQUEST_COLUMNS]
 
@@ -818,7 +822,7 @@ def _toml(cfg: Config, name: str, planning: date, depot: tuple[str, str, Point, 
         "max_work_min = 600",
         "",
         "[solver]",
-        "time_limit_s = 30",
+        "# time_limit_s = 30             # default: 0.3 s per request, 30 s to 10 min",
         "seed = 1",
         "",
         "[geocoding]",

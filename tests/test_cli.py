@@ -104,8 +104,14 @@ def test_input_error_names_file_row_and_column_without_traceback(tmp_path: Path,
     (folder / "requests.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     result = vanplan("plan", folder, "--out", tmp_path / "out", "--time-limit", "1", cache=cache)
     assert result.returncode == 2
-    assert "requests.csv row 2, column kind" in result.stderr
+    assert (
+        '1 Problem im Szenario:\n  requests.csv Zeile 2, Spalte kind: "hausbesuch" ist keine Art'
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr + result.stdout
+    english = vanplan("plan", folder, "--out", tmp_path / "out", "--lang", "en", cache=cache)
+    assert english.returncode == 2
+    assert 'requests.csv row 2, column kind: "hausbesuch" is not a kind' in english.stderr
 
 
 def test_english_output_on_request(tmp_path: Path, cache: Path) -> None:
@@ -121,7 +127,7 @@ def test_unreadable_plan_file_is_an_input_error(tmp_path: Path, cache: Path) -> 
     (tmp_path / "plan.json").write_text("{not json", encoding="utf-8")
     result = vanplan("validate", VALID_MIN, tmp_path / "plan.json", cache=cache)
     assert result.returncode == 2
-    assert "not a readable plan" in result.stderr and "Traceback" not in result.stderr
+    assert "kein lesbarer Plan" in result.stderr and "Traceback" not in result.stderr
 
 
 def edited_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
@@ -143,7 +149,8 @@ def test_missing_extract_is_an_input_error_at_network_osm(tmp_path: Path, cache:
     folder = edited_copy(tmp_path, "scenario.toml", "north-bayreuth.osm.gz", "nope.osm.gz")
     result = vanplan("plan", folder, "--out", tmp_path / "out", "--time-limit", "1", cache=cache)
     assert result.returncode == 2
-    assert "scenario.toml, key network.osm" in result.stderr and "nope.osm.gz" in result.stderr
+    assert "scenario.toml, Schlüssel network.osm: OSM-Auszug nicht gefunden" in result.stderr
+    assert "nope.osm.gz" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
@@ -153,7 +160,9 @@ def test_depot_off_the_road_network_is_an_input_error(tmp_path: Path, cache: Pat
     folder = edited_copy(tmp_path, "scenario.toml", lat_line, "lat = 52.52")  # Berlin
     result = vanplan("plan", folder, "--out", tmp_path / "out", "--time-limit", "1", cache=cache)
     assert result.returncode == 2
-    assert "scenario.toml, key depots[1]" in result.stderr and "from the road network" in result.stderr
+    assert (
+        "scenario.toml, Schlüssel depots[1]" in result.stderr and "vom Straßennetz entfernt" in result.stderr
+    )
 
 
 def test_map_for_one_coach_and_day_leaves_the_week_files_alone(

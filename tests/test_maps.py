@@ -17,10 +17,11 @@ from maps.calendar import coach_calendar, event_uid
 from maps.coach import coach_page, phone_links
 from maps.day import day_map
 from maps.offline import external_urls, leaflet_css, leaflet_js
-from maps.render import render_all
+from maps.render import coach_file_names, file_names, render_all
 from maps.sheets import day_sheet
-from maps.text import bring_list, texts
+from maps.text import bring_list
 from maps.week import week_map
+from planner.i18n import texts
 from planner.plan import BreakTime, Plan, Stop, Tour, Unscheduled
 from planner.scenario import (
     Buffers,
@@ -488,6 +489,49 @@ def test_same_plan_gives_the_same_page() -> None:
     plan, scenario = sample_plan(), sample_scenario()
     assert day_map(plan, scenario, FakeNetwork(), DAY1) == day_map(plan, scenario, FakeNetwork(), DAY1)
     assert not re.search(r"_[0-9a-f]{32}\b", day_map(plan, scenario, FakeNetwork(), DAY1))
+
+
+def test_ids_with_the_same_slug_get_distinct_stable_file_names(tmp_path: Path) -> None:
+    rename = {"C1": "C/4", "C2": "C_4"}
+    base = sample_plan()
+    plan = replace(
+        base, tours=tuple(replace(t, crew=tuple(rename.get(c, c) for c in t.crew)) for t in base.tours)
+    )
+    scenario = replace(
+        sample_scenario(),
+        coaches=(Coach("C/4", "Anna Albers"), Coach("C_4", "Ben Brandt"), Coach("C3", "Cem")),
+    )
+    first = render_all(plan, scenario, FakeNetwork(), tmp_path / "a")
+    again = render_all(plan, scenario, FakeNetwork(), tmp_path / "b")
+    assert [p.relative_to(tmp_path / "a") for p in first] == [p.relative_to(tmp_path / "b") for p in again]
+    names = coach_file_names(plan, scenario)
+    assert len({names["C/4"].casefold(), names["C_4"].casefold(), names["C3"].casefold()}) == 3
+    assert names["C3"] == "C3"  # a suffix only where slugs meet
+    out = tmp_path / "a"
+    for coach in ("C/4", "C_4"):
+        assert (out / "calendars" / f"{names[coach]}.ics").exists()
+    week = {
+        c: (out / "coaches" / names[c] / "woche.html").read_text(encoding="utf-8") for c in ("C/4", "C_4")
+    }
+    assert "R-03" in week["C/4"] and "R-03" not in week["C_4"]  # C/4 alone rides on day 2
+
+
+def test_file_names_are_distinct_and_safe_for_any_ids() -> None:
+    ids = ["", "_", ".", "..", "a/b", "a_b", "a b", "A_B", "ä", "ö", "x" * 300, "x" * 301, "CON", "c1", "C1"]
+    names = file_names(ids)
+    assert set(names) == set(ids)
+    assert len({n.casefold() for n in names.values()}) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,128}", n) for n in names.values())
+    assert file_names(reversed(ids)) == names
+
+
+def test_day_sheet_and_route_popups_write_numbers_in_the_language() -> None:
+    plan, scenario = sample_plan(), sample_scenario()
+    german = day_sheet(plan, scenario, plan.tours[0])
+    english = day_sheet(plan, scenario, plan.tours[0], lang="en")
+    assert "8,4 km" in german and "15,0 km" in german and "8.4 km" not in german
+    assert "8.4 km" in english and "8,4 km" not in english
+    assert "8,4 km" in plain(day_map(plan, scenario, FakeNetwork(), DAY1))
 
 
 SCRIPT = '<script>alert("x")</script>'

@@ -385,10 +385,9 @@ def test_changes_table_has_old_and_new_slot_and_whom_to_tell() -> None:
 ROOT = Path(__file__).resolve().parents[1]
 EXTRACT = ROOT.parent / "shared" / "osm" / "north-bayreuth.osm.gz"
 # a crisis case for Monday or Tuesday, as a row added to the demo's requests.csv
-URGENT = (
-    "R151,walk_and_talk,K-9001,,50.007959,11.518346,,Sitzbank bei Dreschenau,45,,2026-12-01,,,1,,,1"
-    + ",,,,,,Krise\n"
-)
+URGENT = {"id": "R151", "kind": "walk_and_talk", "client": "K-9001", "lat": "50.007959", "lon": "11.518346",
+          "place": "Sitzbank bei Dreschenau", "duration_min": "45", "latest_date": "2026-12-01", "staff": "1",
+          "priority": "1", "note": "Krise"}  # fmt: skip
 
 
 def vanplan(*args: str | Path, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -413,8 +412,9 @@ def test_demo_replan_writes_the_next_version_beside_the_old_one(tmp_path: Path) 
         "plan", folder, "--out", tmp_path / "out", "--time-limit", "5", "--seed", "3", cache=cache
     )
     assert first.returncode == 0, first.stderr
-    with (folder / "requests.csv").open("a", encoding="utf-8") as f:
-        f.write(URGENT)
+    header = (folder / "requests.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    with (folder / "requests.csv").open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=header).writerow(URGENT)
     old = Plan.read(tmp_path / "out" / "plan.json")
     (cancel,) = [s for t, s in old.stops() if t.day == day(2)][:1]
     changes = tmp_path / "changes.csv"
@@ -463,7 +463,7 @@ def test_demo_replan_writes_the_next_version_beside_the_old_one(tmp_path: Path) 
     broken = vanplan(
         "replan", folder, out / "plan.json", "--changes", bad, "--out", tmp_path / "x", cache=cache
     )
-    assert broken.returncode == 2 and "bad.csv row 2, column request" in broken.stderr
+    assert broken.returncode == 2 and "bad.csv Zeile 2, Spalte request" in broken.stderr
     assert "Traceback" not in broken.stderr
 
 

@@ -1,8 +1,8 @@
 """The search itself: the portfolio's deterministic choice and the compiled SISR search on small problems.
 
 Plain problems (the VRPTW form) check the fleet and distance phases; week-like problems (own
-shifts, breaks, working-time limits, several windows, allowed vehicles, priorities) check that the
-compiled search keeps every rule of the model, re-derived here from the `Problem` itself.
+shifts, breaks, working-time limits, several windows, allowed vehicles, priorities) check with
+`planner.solver.evaluate` that the compiled search keeps every rule of the `Problem`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import pytest
 from planner.problem import Break, Job, Problem, Vehicle
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
-from planner.solver.flat import Flat, flat_view
-from planner.solver.model import span_bound, vehicle_fits
+from planner.solver.evaluate import evaluate
+from planner.solver.flat import flat_view
+from planner.solver.search import from_routes
 from planner.solver.sisr import Search, anneal, improve
 
 H = 3600
@@ -75,56 +76,20 @@ def job(name: str, place: int, hours: float, *windows: tuple[float, float], **kw
     return Job(id=name, location=place, duration=int(hours * H), windows=wins, setup=600, after=1200, **kw)  # type: ignore[arg-type]
 
 
-def route_errors(p: Problem, sol: Solution) -> list[str]:
-    """Every rule of the model a solution breaks, re-derived from the problem (not from the flat form)."""
-    errors: list[str] = []
-    served = [v.job for r in sol.routes for v in r.visits]
-    if sorted(served + list(sol.dropped)) != list(range(len(p.jobs))):
-        errors.append("jobs lost or served twice")
-    for r in sol.routes:
-        veh = p.vehicles[r.vehicle]
-        if not veh.shift_start <= r.start <= r.end <= veh.shift_end:
-            errors.append(f"{veh.id}: route {r.start}-{r.end} outside the shift")
-        leave, loc, stays = r.start, veh.start_location, []
-        for v in r.visits:
-            j = p.jobs[v.job]
-            if not vehicle_fits(p, j, r.vehicle):
-                errors.append(f"{j.id} on {veh.id}, which may not serve it")
-            if v.begin < leave + p.travel(j, loc, j.location):
-                errors.append(f"{j.id} begins before the crew can be there")
-            if not any(a <= v.begin + j.setup <= b for a, b in j.windows):
-                errors.append(f"{j.id} starts outside its windows")
-            stays.append((v.begin, v.begin + j.service))
-            leave, loc = v.begin + j.service, j.location
-        if r.end < leave + int(p.durations[loc, veh.end_location]):
-            errors.append(f"{veh.id} back before it can be")
-        if veh.max_work is not None and r.end - r.start > span_bound(veh):
-            errors.append(f"{veh.id} works {r.end - r.start} s, over its limit")
-        for start, length in r.breaks:
-            if any(start < b and a < start + length for a, b in stays):
-                errors.append(f"{veh.id}: break at {start} overlaps a stop")
-        if veh.break_free_span is not None and r.end - r.start > veh.break_free_span:
-            inside = [
-                (s, n) for s, n in r.breaks if r.start + veh.break_margin <= s <= r.end - n - veh.break_margin
-            ]
-            if len(inside) < len(veh.breaks):
-                errors.append(f"{veh.id}: a route of {r.end - r.start} s without its breaks inside")
-    return errors
+def route_errors(p: Problem, sol: Solution) -> list[tuple[str, str]]:
+    """Every rule the solution breaks (`planner.solver.evaluate`), whose objective must be recomputed."""
+    found = evaluate(p, sol)
+    assert found.objective == sol.objective, (found.objective, sol.objective)
+    return list(found.violations)
 
 
-def schedule_errors(d: Flat, routes: list[list[int]]) -> list[str]:
-    """Every rule of a plain problem that routes break, re-derived from the arrays."""
-    errors = []
-    for k, r in enumerate(routes):
-        t, prev = int(d.shift_start[k]), int(d.start[k])
-        for c in [*r, int(d.end[k])]:
-            t = max(int(d.win_start[c, 0]), t + int(d.service[prev] + d.travel[prev, c]))
-            if t > d.win_end[c, 0]:
-                errors.append(f"node {c} begins at {t} after {d.win_end[c, 0]}")
-            prev = c
-        if sum(int(d.demand[c]) for c in r) > d.capacity[k]:
-            errors.append(f"route {r} over capacity")
-    return errors
+def schedule_errors(p: Problem, routes: list[list[int]]) -> list[tuple[str, str]]:
+    """Every rule routes of the compiled search (job nodes per vehicle) break, with the model's times."""
+    f = flat_view(p)
+    assert f is not None
+    sol = from_routes(p, [[c - f.first_job for c in r] for r in routes])
+    assert sol is not None, "the model rejects the routes"
+    return list(evaluate(p, sol).violations)
 
 
 def test_flat_view_keeps_breaks_inside_only_where_a_route_may_need_them() -> None:
@@ -141,12 +106,13 @@ def test_flat_view_keeps_breaks_inside_only_where_a_route_may_need_them() -> Non
 
 
 def test_fleet_phase_puts_the_left_out_jobs_into_the_free_capacity() -> None:
-    d = flat_view(line_problem())
+    p = line_problem()
+    d = flat_view(p)
     assert d is not None
     routes, left = improve(d, [[1, 2]], seed=1, steps=200)
     assert left == 0
     assert sorted(sorted(r) for r in routes) == [[1, 2], [3, 4]]
-    assert schedule_errors(d, routes) == []
+    assert schedule_errors(p, routes) == []
 
 
 def test_search_builds_routes_from_nothing_and_keeps_tight_windows() -> None:
@@ -162,17 +128,18 @@ def test_search_builds_routes_from_nothing_and_keeps_tight_windows() -> None:
     assert d is not None
     routes, left = improve(d, [], seed=5, steps=500)
     assert left == 0 and routes == [[4, 2, 3, 1]]
-    assert schedule_errors(d, routes) == []
+    assert schedule_errors(p, routes) == []
 
 
 def test_a_job_that_fits_nowhere_is_counted_as_left_out() -> None:
     p = line_problem()
     late = replace(p.jobs[3], windows=((0, 5),))  # 40 s from the depot: unreachable by 5
-    d = flat_view(replace(p, jobs=(*p.jobs[:3], late)))
+    p = replace(p, jobs=(*p.jobs[:3], late))
+    d = flat_view(p)
     assert d is not None
     routes, left = improve(d, [], seed=1, steps=300)
     assert left == 1 and sorted(c for r in routes for c in r) == [1, 2, 3]
-    assert schedule_errors(d, routes) == []
+    assert schedule_errors(p, routes) == []
 
 
 def test_distance_phase_finds_the_short_routes_and_repeats_itself() -> None:
@@ -229,12 +196,10 @@ def test_long_days_take_their_break_inside_and_keep_the_working_time_limit() -> 
     assert all(r.end - r.start <= 4 * H for r in sol.routes if r.vehicle == 1)
 
 
-def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
-    # several vehicles, preferred vans, priorities, windows on several days: the routes the compiled
-    # search ends with, loaded into OR-Tools, cost exactly what the search said they cost
-    rng = np.random.default_rng(4)
-    vehicles = tuple(van_day(d, 8, 16.5) for d in range(3))
-    jobs = tuple(
+def random_jobs(seed: int) -> tuple[Job, ...]:
+    """16 jobs at random places with windows on some of three days, priorities and preferred vans."""
+    rng = np.random.default_rng(seed)
+    return tuple(
         job(
             f"j{k}",
             int(rng.integers(1, 7)),
@@ -245,7 +210,12 @@ def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
         )
         for k in range(16)
     )
-    p = week_problem(jobs, vehicles)
+
+
+def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
+    # several vehicles, preferred vans, priorities, windows on several days: the routes the compiled
+    # search ends with, loaded into OR-Tools, cost exactly what the search said they cost
+    p = week_problem(random_jobs(4), tuple(van_day(d, 8, 16.5) for d in range(3)))
     f = flat_view(p)
     assert f is not None
     search = Search(f, [], seed=1)  # the seed of the portfolio's first worker
@@ -260,12 +230,13 @@ def test_the_compiled_objective_is_the_models_and_a_seed_repeats_it() -> None:
 
 def test_a_search_out_of_time_still_puts_the_jobs_into_routes() -> None:
     # compiling on first use can eat a short time limit: the first steps run anyway
-    d = flat_view(line_problem())
+    p = line_problem()
+    d = flat_view(p)
     assert d is not None
     search = Search(d, [], seed=1)
     assert not anneal(search, 1000, deadline=1.0)  # a monotonic instant long past
     routes, left = search.best()
-    assert left == 0 and schedule_errors(d, routes) == []
+    assert left == 0 and schedule_errors(p, routes) == []
     routes, left = improve(d, [], seed=1, deadline=1.0)
     assert left == 0
 
@@ -276,11 +247,12 @@ def test_a_jobs_own_cost_on_a_vehicle_sends_it_to_another() -> None:
     vehicles = (van_day(0, 8, 12), van_day(0, 8, 12))
     vehicles = (vehicles[0], replace(vehicles[1], id="other"))
     base = job("a", 1, 1, (8.5, 11))
-    for costs, expected in (((0, 5000),), 1), (((1, 5000),), 0):
+    for costs, expected in (((0, 5000),), 1), (((1, 5000),), 0), (((0, 5000), (1, 7000)), 0):
         p = week_problem((replace(base, vehicle_costs=costs),), vehicles)
         for params in (CONVERGE, replace(CONVERGE, converge=False, time_limit_s=2)):
             sol = solve(p, params)
             assert [r.vehicle for r in sol.routes] == [expected] and route_errors(p, sol) == []
+            assert evaluate(p, sol).objective == sol.objective  # the checker prices the cost too
 
 
 def test_a_break_fixed_inside_a_short_shift_is_kept_inside_the_route() -> None:

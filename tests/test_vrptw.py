@@ -1,4 +1,4 @@
-"""The VRPTW benchmark harness: instance parser, scaling, independent check and a short smoke run."""
+"""The VRPTW benchmark harness: instance parser, scaling, exact distance, checker and a short smoke run."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 
 from bench.kernel import instance_problem, measure
-from bench.solomon import SCALE, InstanceError, check, read_bks, read_instance, to_problem
+from bench.solomon import SCALE, InstanceError, exact_distance, read_bks, read_instance, to_problem
 from bench.vrptw import BENCH_DIR, instance_files, run
+from planner.problem import Problem
+from planner.solution import Route, Solution, Visit
 from planner.solver import SearchParams, sisr
+from planner.solver.evaluate import evaluate
 
 SOLOMON = BENCH_DIR / "solomon100"
 pytestmark = pytest.mark.skipif(not SOLOMON.is_dir(), reason="shared benchmarks not available")
@@ -71,16 +74,34 @@ def test_scaled_travel_is_rounded_up_and_windows_are_exact(tmp_path: Path) -> No
     assert [v.capacity for v in p.vehicles] == [10, 10] and p.objective == "distance"
 
 
-def test_check_measures_distance_and_names_violations(tmp_path: Path) -> None:
+def earliest(p: Problem, routes: list[list[int]]) -> Solution:
+    """Customer nodes per vehicle as a solution with the earliest times (waiting for windows)."""
+    out = []
+    for k, nodes in enumerate(routes):
+        t, loc, visits = p.vehicles[k].shift_start, 0, []
+        for c in nodes:
+            j = p.jobs[c - 1]
+            arrival = t + p.travel(j, loc, c)
+            begin = max(arrival, j.windows[0][0])
+            visits.append(Visit(c - 1, arrival, begin))
+            t, loc = begin + j.service, c
+        out.append(Route(k, p.vehicles[k].shift_start, t + p.travel(None, loc, 0), tuple(visits)))
+    served = {c - 1 for r in routes for c in r}
+    dropped = tuple(j for j in range(len(p.jobs)) if j not in served)
+    return Solution(tuple(out), dropped, objective=0, stop_reason="", elapsed_s=0.0)
+
+
+def test_exact_distance_and_the_checker_on_the_scaled_problem(tmp_path: Path) -> None:
     inst = read_instance(tiny(tmp_path))
-    total, errors = check(inst, [[1], [2]])
-    assert errors == [] and total == pytest.approx(12.0)
-    _, errors = check(inst, [[1, 2]])  # 12 units of demand on a capacity of 10
-    assert errors == ["route 0: load over capacity"]
-    _, errors = check(inst, [[2, 1]])  # node 2 first: node 1 is reached after its window
-    assert any(e.startswith("route 0: node 1 reached") for e in errors)
-    _, errors = check(inst, [[1]])
-    assert errors == ["1 customers not served"]
+    p = to_problem(inst)
+    assert exact_distance(inst, [[1], [2]]) == pytest.approx(12.0)
+    found = evaluate(p, earliest(p, [[1], [2]]))
+    assert found.feasible and found.distance == 12_000
+    over = evaluate(p, earliest(p, [[1, 2]]))  # 12 units of demand on a capacity of 10
+    assert [code for code, _ in over.violations] == ["capacity"]
+    late = evaluate(p, earliest(p, [[2, 1]]))  # node 2 first: node 1 is reached after its window
+    assert [code for code, _ in late.violations] == ["time_window", "capacity"]
+    assert evaluate(p, earliest(p, [[1]])).dropped == 1
 
 
 def test_every_solomon_instance_parses_and_has_a_bks() -> None:
@@ -111,5 +132,6 @@ def test_kernel_benchmark_row_shows_speed_and_where_the_search_got(compiled: Non
     assert fields[:4] == ["C101", "100", "10", "3000"]
     assert float(fields[5]) > 0 and fields[6] == "0"  # steps per second; every customer served
     assert int(fields[7]) > 0.999 * 828_937  # not below the best-known distance (scaled, rounded arcs)
+    assert fields[8] == "ok"  # planner.solver.evaluate: feasible, and the objective the search reports
     with pytest.raises(SystemExit, match="unknown instance: X1"):
         instance_problem("X1")

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from planner.errors import NetworkError, NetworkSettingError
 from planner.network.cache import Cache, extract_key
 from planner.network.graph import RoadGraph, build_graph
 from planner.network.matrix import Network, RoadNetwork, TravelMatrix
-from planner.network.osm import NetworkError
 from planner.network.straight import StraightNetwork
 from planner.scenario import NetworkSettings
 
-__all__ = ["Network", "NetworkError", "TravelMatrix", "load_network"]
+__all__ = ["Network", "NetworkError", "NetworkSettingError", "TravelMatrix", "load_network"]
 
 
 def load_network(settings: NetworkSettings, base_dir: Path, cache_dir: Path | None) -> Network:
@@ -25,7 +25,7 @@ def load_network(settings: NetworkSettings, base_dir: Path, cache_dir: Path | No
         return StraightNetwork(settings)
     path = base_dir / settings.osm
     if not path.is_file():
-        raise NetworkError(f"OSM extract not found: {path}")
+        raise NetworkSettingError(f"OSM extract not found: {path}")
     cache = Cache(None if cache_dir is None else cache_dir / "network")
     key = extract_key(path)
     graph = _cached_graph(cache, key)
@@ -45,7 +45,9 @@ def _check(settings: NetworkSettings) -> None:
     }
     for name, value in positive.items():
         if not value > 0:
-            raise NetworkError(f"network.{name} must be greater than 0, got {value}")
+            raise NetworkSettingError(
+                f"network.{name} must be greater than 0, got {value}", f"network.{name}"
+            )
 
 
 def _cached_graph(cache: Cache, key: str) -> RoadGraph | None:

@@ -15,6 +15,8 @@ from xml.sax.saxutils import quoteattr
 
 import osmium
 
+from planner.errors import NetworkError, NetworkSettingError
+
 # Tag filters of osmnx 2.x `_overpass._get_network_filter("drive")` with `settings.default_access`:
 # Overpass `["key"!~"regex"]` drops a way whose tag value matches the (unanchored) regex.
 DRIVE_EXCLUDE: dict[str, re.Pattern[str]] = {
@@ -33,10 +35,6 @@ DRIVE_EXCLUDE: dict[str, re.Pattern[str]] = {
 WAY_TAGS = ("highway", "maxspeed", "oneway", "junction", "name", "ref")
 
 SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf")
-
-
-class NetworkError(ValueError):
-    """The road network cannot be built: the extract is missing, unreadable or has no drivable roads."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ def piece_id(way_id: int, part: int) -> int:
 def read_drivable(path: Path) -> Extract:
     """Read the drivable ways and the coordinates of their nodes from an .osm/.osm.gz/.osm.pbf file."""
     if not path.name.endswith(SUFFIXES):
-        raise NetworkError(f"OSM extract {path}: expected a .osm, .osm.gz or .osm.pbf file")
+        raise NetworkSettingError(f"OSM extract {path}: expected a .osm, .osm.gz or .osm.pbf file")
     processor = (
         osmium.FileProcessor(str(path))
         .with_locations()

@@ -29,10 +29,9 @@ class StraightNetwork:
         """Use the settings' detour factor and fallback speed (the van factor does not apply)."""
         self.detour = settings.detour_factor
         self.speed_ms = settings.fallback_speed_kmh / 3.6
-        self.source = (
-            f"Luftlinie × {settings.detour_factor:g} bei {settings.fallback_speed_kmh:g} km/h "
-            "(kein Straßennetz)"
-        )
+        # German, in German number notation, like the other notes of plan.json
+        factor, speed = (f"{x:g}".replace(".", ",") for x in (self.detour, settings.fallback_speed_kmh))
+        self.source = f"Luftlinie × {factor} bei {speed} km/h (kein Straßennetz)"
         self._seen: list[Point] = []
 
     def matrix(self, points: Sequence[Point]) -> TravelMatrix:

@@ -181,9 +181,9 @@ def _check_when(
     if kind is ChangeKind.ABSENT and (start is None) != (end is None):
         row.problem("until" if end is None else "from", "from and until go together")
     spans = bool(start and end)
+    absent = kind is ChangeKind.ABSENT
     if not dates and not spans and not row.failed:
-        needed = "dates, or from and until" if kind is ChangeKind.ABSENT else "dates"
-        row.problem("dates", f"is empty; give {needed}")
+        row.problem("dates", "is empty; give dates, or from and until" if absent else "is empty; give dates")
     if dates and spans:
         row.problem("dates", "give either dates or from and until, not both")
     week = scenario.settings.days
@@ -198,7 +198,9 @@ def _check_when(
         if end <= start:
             row.problem("until", f"{end:%d.%m.%Y %H:%M} is not after from {start:%d.%m.%Y %H:%M}")
         elif end <= now:
-            row.problem("until", f"{end:%d.%m.%Y %H:%M} is before --now {now:%d.%m.%Y %H:%M}; history stays")
+            row.problem(
+                "until", f"{end:%d.%m.%Y %H:%M} is before --now {now:%d.%m.%Y %H:%M}; history stays as it was"
+            )
 
 
 def _check_together(file: str, changes: Sequence[Change], problems: list[InputProblem]) -> None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from planner.i18n import texts
 from planner.plan import Plan
 from planner.reasons import sentence
 from planner.scenario import Kind, Scenario
@@ -26,32 +27,6 @@ COLUMNS = [
     "change", "request_id", "kind", "client", "old_van", "old_date", "old_start", "new_van", "new_date",
     "new_start", "old_coaches", "new_coaches", "tell_client", "tell_coaches", "cause", "message",
 ]  # fmt: skip
-
-_CHANGE_TEXT = {
-    "moved": ("Verschoben", "Moved"),
-    "cancelled": ("Abgesagt", "Cancelled"),
-    "removed": ("Entfällt", "Dropped"),
-    "added": ("Neu eingeplant", "Added"),
-    "crew": ("Andere Besatzung", "Other crew"),
-}
-_CAUSE_TEXT = {
-    "cancel": ("Absage", "cancellation"),
-    "absent": ("Abwesenheit in der Besatzung", "a crew member is absent"),
-    "van_unavailable": ("Van nicht verfügbar", "the van is not available"),
-    "availability": ("neue Verfügbarkeit der Person", "the client's new availability"),
-    "fixed_time": ("Termin der dritten Stelle verlegt", "the third party moved its appointment"),
-    "new_request": ("neue Anfrage", "new request"),
-    "waiting_list": ("aus der Warteliste nachgerückt", "moved up from the waiting list"),
-    "room": ("Platz für einen dringenderen Termin", "room for a more urgent appointment"),
-    "conflict": ("kollidiert mit festen Terminen", "collides with fixed appointments"),
-    "notice": ("Ankündigung nicht rechtzeitig versandt", "the notice was not sent in time"),
-}
-TELL_TEXT = {
-    "letter": ("Brief", "letter"),
-    "phone": ("Anruf", "phone"),
-    "public": ("Aushang und Ankündigung", "public notice"),
-    "": ("", ""),
-}
 
 
 @dataclass(frozen=True)
@@ -76,17 +51,17 @@ class PlanChange:
     new: Slot | None
     tell_client: str  # "letter", "phone", "public" or "" (nobody)
     tell_coaches: tuple[str, ...]
-    cause: str  # what made the change (a key of _CAUSE_TEXT), "" when unknown
+    cause: str  # what made the change (a key of Texts.change_causes), "" when unknown
     reason: str = ""  # cancelled or dropped: the unscheduled reason code of the new plan
     detail: Mapping[str, str] = field(default_factory=dict)
 
     def message(self, lang: str = "de", reason: bool = True) -> str:
         """The change as a sentence for the coordinator: what, why and, if dropped (and `reason`),
         the reason it found no other place."""
-        k = 1 if lang == "en" else 0
-        text = _CHANGE_TEXT[self.change][k]
-        if self.cause in _CAUSE_TEXT:
-            text += f": {_CAUSE_TEXT[self.cause][k]}"
+        tx = texts(lang)
+        text = tx.change_kinds[self.change]
+        if self.cause in tx.change_causes:
+            text += f": {tx.change_causes[self.cause]}"
         if reason and self.change == "removed" and self.reason:
             text += f". {sentence(self.reason, self.detail, lang)}"
         return text

@@ -35,18 +35,20 @@ from datetime import date, datetime, time, timedelta
 from planner.assemble import assemble
 from planner.build import Built, MatrixFn, arbzg_breaks, build, seconds
 from planner.load import parse_availability, parse_datetime
+from planner.pipeline import default_time_limit
 from planner.plan import Amendments, Plan, Stop, Tour, Unscheduled
-from planner.problem import Break, Job, Vehicle
+from planner.problem import PIN_PENALTY, Break, Job, Vehicle
 from planner.replan.changes import Change, ChangeKind
 from planner.replan.diff import PlanChange, diff
 from planner.replan.history import History, split
 from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
-from planner.solver.model import NEVER
 from planner.validate import Violation, validate
 
-COMMUNICATED_PENALTY = NEVER // 10  # a communicated appointment left out: above any request, below a pin
+COMMUNICATED_PENALTY = (
+    PIN_PENALTY // 10
+)  # a communicated appointment left out: above any request, below a pin
 MOVE_STEP = 1_000_000  # each step away from the old van-day: other coach, then other day
 PLANNED_FACTOR = 3  # an appointment of the old plan weighs like one a priority level more urgent
 REPLAN_STEPS = 100  # compiled search steps per job: most of the week is pinned
@@ -117,9 +119,8 @@ def replan(
     `geocode_why` are what `planner.build.build` takes; the search ends by `deadline` (monotonic
     clock; default: the time limit of `params` from now). No changes give the same plan."""
     settings = scenario.settings
-    params = params or SearchParams(
-        time_limit_s=settings.time_limit_s, seed=settings.seed, steps_per_job=REPLAN_STEPS
-    )
+    limit = settings.time_limit_s or default_time_limit(len(scenario.requests))
+    params = params or SearchParams(time_limit_s=limit, seed=settings.seed, steps_per_job=REPLAN_STEPS)
     end = deadline if deadline is not None else clock.monotonic() + params.time_limit_s
     run = _start(scenario, old, changes, now)
     if changes:

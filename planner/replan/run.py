@@ -16,7 +16,7 @@ from planner.geocode import geocode_requests
 from planner.load import load_scenario
 from planner.network import Network
 from planner.outputs import write_tables
-from planner.pipeline import Progress, default_cache_dir, network_of
+from planner.pipeline import Progress, default_cache_dir, default_time_limit, network_of
 from planner.plan import Plan
 from planner.replan.changes import load_changes
 from planner.replan.diff import changes_table
@@ -79,7 +79,7 @@ def replan_folder(
     with stage("geocode"):
         geo = geocode_requests(scenario.requests, settings.geocoding, settings.network.osm)
     points = {r.id: r.point for r in scenario.requests if r.point is not None} | dict(geo.points)
-    limit = settings.time_limit_s if time_limit_s is None else time_limit_s
+    limit = time_limit_s or settings.time_limit_s or default_time_limit(len(scenario.requests))
     params = SearchParams(
         time_limit_s=limit, seed=settings.seed if seed is None else seed, steps_per_job=REPLAN_STEPS
     )

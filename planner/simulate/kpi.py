@@ -11,8 +11,6 @@ import numpy as np
 from planner.plan import Plan
 from planner.scenario import Kind
 
-TIMING = ("search_s",)  # columns that depend on the machine, not on the seed
-
 
 @dataclass(frozen=True)
 class WeekKpi:

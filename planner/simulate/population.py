@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from planner.errors import DataError
 from planner.places import Places
 from planner.scenario import Point
 from planner.simulate.spec import Population
@@ -70,7 +71,7 @@ def draw_clients(places: Places, spec: Population, seed: int) -> tuple[Client, .
     """The seeded client population of a district."""
     points = homes(places)
     if not points:
-        raise ValueError("the extract has no buildings or addresses to place clients at")
+        raise DataError("the extract has no buildings or addresses to place clients at")
     rng = np.random.default_rng([seed, 17])
     at = rng.choice(len(points), size=spec.clients, p=home_weights(places, points, spec.persons_per_home))
     languages = sorted(spec.languages)

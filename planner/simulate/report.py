@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator
 
 from maps.layers import PALETTE, add_background
 from maps.offline import Popup, fit, new_map, to_html
-from maps.text import texts
+from planner.i18n import texts
 from planner.simulate.coverage import nearest_minutes
 from planner.simulate.district import District
 from planner.simulate.kpi import Summary, WeekKpi

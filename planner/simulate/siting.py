@@ -13,11 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from planner.errors import SitingError
+
 SOLVE_LIMIT_S = 120.0
-
-
-class SitingError(RuntimeError):
-    """CP-SAT did not prove an optimum within its time limit."""
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from planner.problem import Problem, Vehicle
-from planner.solver.model import span_bound, vehicle_fits
+from planner.problem import PIN_PENALTY, Problem, Vehicle, span_bound, vehicle_fits
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -120,7 +119,7 @@ def flat_view(p: Problem) -> Flat | None:
                     p.preferred_bonus if job.preferred_vehicles and k not in job.preferred_vehicles else 0
                 )
         if job.pinned is not None:
-            penalty[c] = max(job.penalty, 10**12)
+            penalty[c] = PIN_PENALTY  # as the model
             t = job.pinned[1] - job.setup
             windows[c], win_start[c, 0], win_end[c, 0] = 1, t, t
     breaks_from = np.zeros(n_veh, dtype=np.int64)

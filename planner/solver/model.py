@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
 
-from planner.problem import Job, Problem, Vehicle
+from planner.problem import PIN_PENALTY, Problem, span_bound, vehicle_fits
 
 TIME = "time"
 LOAD = "load"
-NEVER = 10**12  # a cost no real plan reaches: dropping a pinned job
 
 
 @dataclass
@@ -61,12 +60,6 @@ def build_model(problem: Problem, order: Sequence[int]) -> Model:
     _add_job_rules(m)
     _add_breaks(m)
     return m
-
-
-def _job_at(m: Model, index: int) -> Job | None:
-    node = m.manager.IndexToNode(index)
-    j = m.job_of_node[node]
-    return m.problem.jobs[j] if j >= 0 else None
 
 
 def _add_costs(m: Model, loc_of_node: list[int]) -> None:
@@ -139,19 +132,6 @@ def _add_time(m: Model, loc_of_node: list[int]) -> None:
                 cumul.RemoveInterval(b0 + 1, a1 - 1)
 
 
-def span_bound(veh: Vehicle) -> int:
-    """Longest route that keeps work (span minus breaks inside) within max_work.
-
-    A route up to `break_free_span` may leave its breaks outside, so its span is its work; only a
-    longer route, which must contain its breaks, may add their length.
-    """
-    assert veh.max_work is not None
-    free = veh.break_free_span
-    if not veh.breaks or (free is not None and veh.max_work <= free):
-        return veh.max_work
-    return veh.max_work + sum(b.duration for b in veh.breaks)
-
-
 def _add_load(m: Model) -> None:
     """A capacity dimension, only when some vehicle has a capacity (benchmarks)."""
     p = m.problem
@@ -181,17 +161,7 @@ def _add_job_rules(m: Model) -> None:
             m.routing.VehicleVar(index).SetValues([-1, *allowed])
         if not allowed:
             m.routing.ActiveVar(index).SetValue(0)
-        m.routing.AddDisjunction([index], NEVER if job.pinned is not None else job.penalty)
-
-
-def vehicle_fits(p: Problem, job: Job, v: int) -> bool:
-    """Whether a vehicle may serve a job: listed, enough staff, all skills, shift overlaps a window."""
-    veh = p.vehicles[v]
-    if job.vehicles is not None and v not in job.vehicles:
-        return False
-    if veh.staff < job.staff or not job.skills <= veh.skills:
-        return False
-    return any(a <= veh.shift_end and b >= veh.shift_start for a, b in job.windows)
+        m.routing.AddDisjunction([index], PIN_PENALTY if job.pinned is not None else job.penalty)
 
 
 def _add_breaks(m: Model) -> None:

@@ -27,6 +27,7 @@ import os
 import random
 import signal
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
@@ -35,15 +36,20 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from planner.problem import Problem
+from planner.problem import PIN_PENALTY, Problem
 from planner.solution import Route, Solution, Visit
+from planner.solver.evaluate import evaluate
 from planner.solver.flat import flat_view
-from planner.solver.model import NEVER, Model, build_model
+from planner.solver.model import Model, build_model
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 FIRST_SOLUTIONS = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
-LOAD_MS = 1000  # least time limit of loading routes found outside OR-Tools into the model
+# Least time limit of loading routes found outside OR-Tools into the model. Loading ends at the first
+# solution (0.2 s for 1000 requests), but OR-Tools 9.15 gives up on it far earlier than its limit: with
+# 1 s it failed in 0.14 s on the 1000-request Lauf week, with 2 s or more it loaded; so be generous.
+LOAD_MS = 10_000
+LOAD_S_PER_JOB = 0.002  # time kept for loading and checking the compiled routes (2 s per 1000 jobs)
 POLISH_SHARE = 0.1  # without convergence: share of the limit OR-Tools polishes the compiled search's routes
 SISR_STEPS = 500  # with convergence: compiled search steps per job
 
@@ -73,7 +79,7 @@ Report = Callable[[Solution], None]
 
 def nothing_placed(problem: Problem, reason: str, elapsed_s: float = 0.0) -> Solution:
     """The solution that leaves every job out: always valid, the floor every search starts above."""
-    objective = sum(NEVER if job.pinned is not None else job.penalty for job in problem.jobs)
+    objective = sum(PIN_PENALTY if job.pinned is not None else job.penalty for job in problem.jobs)
     return Solution(
         routes=(), dropped=tuple(range(len(problem.jobs))), objective=objective, stop_reason=reason,
         elapsed_s=elapsed_s,
@@ -231,15 +237,15 @@ def _solve_worker(
     model = build_model(problem, order)
     if on_solution is not None:
         model.routing.AddAtSolutionCallback(on_solution)
-    if params.converge:
-        budget = params.round_branches or 500 + 30 * len(problem.jobs)
-        model.routing.AddSearchMonitor(model.routing.solver().BranchesLimit(budget))
     first = params.first_solution or FIRST_SOLUTIONS[worker % len(FIRST_SOLUTIONS)]
     rnd = 2 * worker  # worker 0 starts with GLS at lambda 0.1, worker 1 at 0.4, ...
     best, complete = _compiled_start(model, params, seed, started, work_end)
     compiled = best is not None
     if best is not None and params.converge:  # a fixed number of steps, the routes as found
         return result(best, "budget" if complete else "time_limit", 1)
+    if params.converge:  # rounds of a fixed amount of work; added only now, as it would cut loading too
+        budget = params.round_branches or 500 + 30 * len(problem.jobs)
+        model.routing.AddSearchMonitor(model.routing.solver().BranchesLimit(budget))
     found = 0
     if best is None:
         best = model.routing.SolveWithParameters(_search_parameters(params, first, work_end, rnd))
@@ -292,12 +298,13 @@ def _compiled_start(
         search = sisr.Search(flat, [[flat.first_job + j for j in r] for r in params.start], seed)
     except ValueError:  # a start that breaks a rule of the flat form: start from nothing
         search = sisr.Search(flat, [], seed)
+    until = work_end - LOAD_S_PER_JOB * flat.jobs  # leave time to load and check its routes
     if params.converge:
-        complete = sisr.anneal(search, (params.steps_per_job or SISR_STEPS) * flat.jobs, work_end)
+        complete = sisr.anneal(search, (params.steps_per_job or SISR_STEPS) * flat.jobs, until)
     else:
-        complete = sisr.anneal(search, 0, work_end - POLISH_SHARE * (work_end - started))
+        complete = sisr.anneal(search, 0, until - POLISH_SHARE * (until - started))
     routes, _ = search.best()
-    return _load(m, [[c - flat.first_job for c in r] for r in routes], work_end), complete
+    return _checked(m, _load(m, [[c - flat.first_job for c in r] for r in routes], work_end)), complete
 
 
 def _load(m: Model, routes: list[list[int]], work_end: float) -> pywrapcp.Assignment | None:
@@ -402,3 +409,29 @@ def _read(
         solutions_found=found,
         start="compiled" if compiled else "or-tools",
     )
+
+
+# The solver-level check of the compiled search's routes, and routes found outside `solve` read back.
+
+
+def _checked(m: Model, a: pywrapcp.Assignment | None) -> pywrapcp.Assignment | None:
+    """The compiled search's loaded routes if `evaluate` finds them feasible, else None (the worker
+    then starts from OR-Tools) with a warning: routes the model accepts but the independent check
+    rejects mean a bug in one of the two, and must not reach a plan unnoticed."""
+    if a is None:
+        return None
+    found = evaluate(m.problem, _read(m, a, "", 0.0, 0, True))
+    if found.feasible:
+        return a
+    warnings.warn(
+        f"compiled routes rejected by evaluate: {found.violations[:3]}", RuntimeWarning, stacklevel=1
+    )
+    return None
+
+
+def from_routes(problem: Problem, routes: list[list[int]]) -> Solution | None:
+    """Routes (job indices, one list per vehicle) with the times the OR-Tools model gives them, or None
+    if the model rejects them: how a benchmark or a test checks routes found outside `solve`."""
+    m = build_model(problem, range(len(problem.jobs)))
+    a = _load(m, routes, time.monotonic() + 60)
+    return None if a is None else _read(m, a, "", 0.0, 0, True)
