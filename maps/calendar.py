@@ -47,6 +47,7 @@ def _tour_event(
     """
     event = icalendar.Event()
     event.add("uid", event_uid(plan, f"tour-{tour.van}-{tour.day.isoformat()}"))
+    event.add("sequence", plan.version - 1)
     event.add("dtstamp", stamp)
     event.add("dtstart", tour.depart.astimezone(tz))
     event.add("dtend", tour.back.astimezone(tz))
@@ -60,8 +61,27 @@ def _tour_event(
     return event
 
 
-def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "de") -> bytes:
-    """The .ics text of every stop on the tours `coach_id` rides this week."""
+def _cancelled(plan: Plan, uid: str, start: datetime, end: datetime, summary: str) -> icalendar.Event:
+    """An event of the previous version the coach no longer has, marked cancelled under its UID,
+    so the calendar program takes it out instead of keeping a stale copy."""
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("sequence", plan.version - 1)
+    event.add("dtstamp", _created(plan))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("status", "CANCELLED")
+    event.add("class", "CONFIDENTIAL")
+    return event
+
+
+def coach_calendar(
+    plan: Plan, scenario: Scenario, coach_id: str, lang: str = "de", previous: Plan | None = None
+) -> bytes:
+    """The .ics text of every stop on the tours `coach_id` rides this week. Events have the
+    plan's version as SEQUENCE; with the `previous` version, the appointments and van-days the
+    coach had there and no longer has are included as cancelled."""
     tx = texts(lang)
     tz = ZoneInfo(plan.timezone)
     stamp = _created(plan)
@@ -95,6 +115,7 @@ def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "d
             ]
             event = icalendar.Event()
             event.add("uid", event_uid(plan, stop.request_id))
+            event.add("sequence", plan.version - 1)
             event.add("dtstamp", stamp)
             event.add("dtstart", stop.start.astimezone(tz))
             event.add("dtend", stop.end.astimezone(tz))
@@ -106,6 +127,21 @@ def coach_calendar(plan: Plan, scenario: Scenario, coach_id: str, lang: str = "d
             event.add("categories", [kind_name(tx, stop.kind)])
             event.add("class", "CONFIDENTIAL")
             cal.add_component(event)
+    mine = {s.request_id for t in tours for s in t.stops}
+    days_out = {(t.van, t.day) for t in tours}
+    for tour in coach_tours(previous, coach_id) if previous is not None else []:
+        if (tour.van, tour.day) not in days_out:
+            uid = event_uid(plan, f"tour-{tour.van}-{tour.day.isoformat()}")
+            title = f"{tx.cancelled}: {van_name(scenario, tour.van)}"
+            cal.add_component(
+                _cancelled(plan, uid, tour.depart.astimezone(tz), tour.back.astimezone(tz), title)
+            )
+        for stop in tour.stops:
+            if stop.request_id not in mine:
+                client = client_ref(tx, stop, scenario.settings.show_names)
+                title = f"{tx.cancelled}: {kind_name(tx, stop.kind)} · {client}"
+                start, end = stop.start.astimezone(tz), stop.end.astimezone(tz)
+                cal.add_component(_cancelled(plan, event_uid(plan, stop.request_id), start, end, title))
     days = [t.day for t in tours] or [scenario.settings.monday]
     cal.add_missing_timezones(
         first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)

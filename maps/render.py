@@ -59,12 +59,20 @@ def coach_file_names(plan: Plan, scenario: Scenario) -> dict[str, str]:
 
 
 def render_all(
-    plan: Plan, scenario: Scenario, network: Network, out_dir: Path, lang: str = "de", pdf: bool = False
+    plan: Plan,
+    scenario: Scenario,
+    network: Network,
+    out_dir: Path,
+    lang: str = "de",
+    pdf: bool = False,
+    previous: Plan | None = None,
 ) -> list[Path]:
     """Render all outputs of `plan` under `out_dir` and return the files written.
 
-    With `pdf`, day sheets are also printed to PDF (needs Chromium, else DataError). Raises
-    ValueError for an unknown language.
+    With `pdf`, day sheets are also printed to PDF (needs Chromium, else DataError). With the
+    `previous` version (a replan), each coach's calendar also cancels what the coach no longer has,
+    and a coach who no longer rides at all gets a calendar of just that. Raises ValueError for an
+    unknown language.
     """
     tx = texts(lang)
     written: list[Path] = []
@@ -88,6 +96,8 @@ def render_all(
     riding = {c for t in plan.tours for c in t.crew}
     coaches = [c.id for c in scenario.coaches if c.id in riding]
     coaches += sorted(riding - set(coaches))
+    before = {c for t in previous.tours for c in t.crew} if previous is not None else set()
+    coaches += sorted(before - set(coaches))
     names = coach_file_names(plan, scenario)
     for coach in coaches:
         name = names[coach]
@@ -97,8 +107,9 @@ def render_all(
                 folder / f"{tx.file_day}-{day.isoformat()}.html",
                 coach_page(plan, scenario, network, coach, day, lang),
             )
-        write(folder / f"{tx.file_week}.html", coach_page(plan, scenario, network, coach, None, lang))
-        write(out_dir / "calendars" / f"{name}.ics", coach_calendar(plan, scenario, coach, lang))
+        if coach in riding:
+            write(folder / f"{tx.file_week}.html", coach_page(plan, scenario, network, coach, None, lang))
+        write(out_dir / "calendars" / f"{name}.ics", coach_calendar(plan, scenario, coach, lang, previous))
 
     vans = file_names([v.id for v in scenario.vans] + [t.van for t in plan.tours])
     for tour in sorted(plan.tours, key=lambda t: (t.day, t.van)):

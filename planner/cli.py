@@ -13,7 +13,7 @@ import secrets
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -52,6 +52,7 @@ from planner.pipeline import (
 from planner.pipeline import Progress as StageProgress
 from planner.plan import Plan
 from planner.reasons import REASON_COLUMN, sentence
+from planner.replan.diff import PlanChange, Slot
 from planner.scenario import Scenario
 from planner.validate import Violation, validate
 
@@ -331,6 +332,109 @@ def simulate_cmd(
     out.print(f"{len(results.rows)} Wochen in {results.elapsed_s:.0f} s; " + _listing(written, out_dir))
 
 
+# --- vanplan replan (planner.replan) ---
+
+
+@app.command("replan")
+@_handled
+def replan_cmd(
+    scenario: ScenarioArg,
+    plan_file: Annotated[
+        Path, typer.Argument(help="plan.json of the version to start from.", show_default=False)
+    ],
+    changes: Annotated[
+        Path, typer.Option("--changes", help="What happened since (see docs/input.md).", show_default=False)
+    ],
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now", help='Everything before it is history, e.g. "2026-12-02 10:00" (default: now).'
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder of the new version (default: beside the old, -v2).")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Seconds for the replan (default: scenario).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: scenario).")] = None,
+    lang: LangOpt = "de",
+    cache: CacheOpt = None,
+    no_maps: Annotated[bool, typer.Option("--no-maps", help="Skip maps, day sheets and calendars.")] = False,
+) -> None:
+    """Replan a week under way after cancellations, absences and urgent cases, with the fewest changes.
+
+    Keeps everything before --now and every appointment the clients were told of unless a change
+    makes it impossible. Writes the new version (plan.json with its version number, tables, maps,
+    calendars) and changes.csv: each appointment moved, cancelled or added, and whom to tell.
+    """
+    from planner.load import parse_datetime
+    from planner.replan.run import replan_folder, version_folder, write_version
+
+    tx = _texts(lang)
+    try:
+        when = parse_datetime(now) if now else None
+    except ValueError:
+        raise UsageError(tx.bad_now.format(value=repr(now))) from None
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
+        run = replan_folder(
+            scenario, plan_file, changes, when, time_limit_s=time_limit, seed=seed, cache_dir=cache,
+            progress=_RichProgress(bar, lang),
+        )  # fmt: skip
+    result = run.result
+    target = out_dir or version_folder(plan_file, result.plan.version)
+    if target.resolve() == plan_file.resolve().parent:
+        raise UsageError(tx.out_holds_old.format(folder=target, version=run.old.version))
+    _check_out(target, scenario, tx)
+    _read_notices(result.week, tx)
+    with _replacing(target) as folder:
+        written = write_version(run, folder, lang)
+        if result.violations:  # never hand out maps, sheets or calendars of a plan that breaks a rule
+            report = folder / "violations.txt"
+            report.write_text("\n".join(map(str, result.violations)) + "\n", encoding="utf-8")
+            written.append(report)
+        elif not no_maps:
+            written += render_all(
+                result.plan, result.outputs, run.network, folder, lang=lang, previous=run.old
+            )
+        listing = _listing(written, folder)
+    _replan_table(result.changes, result.plan, tx)
+    _summary(result.plan, tx)
+    version = tx.version_line.format(version=result.plan.version, previous=result.plan.previous_version)
+    out.print(f"{version}: {len(written)} {tx.files_in} {target}/ {listing}")
+    _report(list(result.violations), tx)
+
+
+def _replan_table(rows: Sequence[PlanChange], plan: Plan, tx: Texts) -> None:
+    """One line per appointment moved, cancelled, dropped or added: old and new slot, whom to tell."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(plan.timezone)
+    if not rows:
+        out.print(tx.no_changes)
+        return
+    table = Table(title=tx.changes_title)
+    for column in tx.changes_columns:
+        table.add_column(column)
+
+    def slot(s: Slot | None) -> str:
+        if s is None:
+            return "–"
+        day = s.day.strftime("%d.%m." if tx.lang == "de" else "%Y-%m-%d")
+        return f"{s.van} {day} {s.start.astimezone(tz):%H:%M}"
+
+    for r in rows:
+        table.add_row(
+            r.message(tx.lang, reason=False), r.request_id, slot(r.old), slot(r.new),
+            tx.tell_client[r.tell_client], ", ".join(r.tell_coaches),
+        )  # fmt: skip
+    out.print(table)
+
+
+# --- end of vanplan replan ---
+
+
 def _scenario_network_plan(
     folder: Path, plan_file: Path, cache: Path | None, tx: Texts
 ) -> tuple[Scenario, Network, Plan]:
@@ -342,7 +446,9 @@ def _scenario_network_plan(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         detail = message(str(exc), tx.lang)
         raise UsageError(tx.unreadable_plan.format(file=plan_file, error=detail)) from None
-    return sc, network, plan
+    from planner.replan.engine import amend  # a replanned version: the week as its replans left it
+
+    return amend(sc, plan)[0], network, plan
 
 
 def _date_option(day: str | None, tx: Texts) -> date | None:

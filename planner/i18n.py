@@ -96,6 +96,17 @@ class Texts:
     out_not_ours: str
     cannot_access: str
     internal_error: str
+    # vanplan replan (planner.replan)
+    cancelled: str  # a calendar event the coach no longer has
+    bad_now: str
+    out_holds_old: str
+    changes_title: str
+    changes_columns: tuple[str, ...]
+    no_changes: str
+    version_line: str
+    change_kinds: dict[str, str]  # planner.replan.diff CHANGES
+    change_causes: dict[str, str]
+    tell_client: dict[str, str]
 
 
 DE = Texts(
@@ -222,6 +233,36 @@ DE = Texts(
         "Interner Fehler in vanplan (ein Programmfehler, bitte melden): {error}. "
         "Details: {log} (oder mit vanplan --debug erneut ausführen)"
     ),
+    cancelled="Abgesagt",
+    bad_now="--now muss JJJJ-MM-TT HH:MM sein, nicht {value}",
+    out_holds_old=(
+        "--out {folder} enthält Version {version}, von der aus neu geplant wird; "
+        "bitte einen anderen Ordner wählen"
+    ),
+    changes_title="Änderungen",
+    changes_columns=("Änderung", "Termin", "bisher", "neu", "Person informieren", "Coaches"),
+    no_changes="Keine Termine geändert.",
+    version_line="Version {version} (aus Version {previous})",
+    change_kinds={
+        "moved": "Verschoben",
+        "cancelled": "Abgesagt",
+        "removed": "Entfällt",
+        "added": "Neu eingeplant",
+        "crew": "Andere Besatzung",
+    },
+    change_causes={
+        "cancel": "Absage",
+        "absent": "Abwesenheit in der Besatzung",
+        "van_unavailable": "Van nicht verfügbar",
+        "availability": "neue Verfügbarkeit der Person",
+        "fixed_time": "Termin der dritten Stelle verlegt",
+        "new_request": "neue Anfrage",
+        "waiting_list": "aus der Warteliste nachgerückt",
+        "room": "Platz für einen dringenderen Termin",
+        "conflict": "kollidiert mit festen Terminen",
+        "notice": "Ankündigung nicht rechtzeitig versandt",
+    },
+    tell_client={"letter": "Brief", "phone": "Anruf", "public": "Aushang und Ankündigung", "": ""},
 )
 
 EN = Texts(
@@ -340,6 +381,33 @@ EN = Texts(
         "Internal error in vanplan (a bug, please report it): {error}. "
         "Details: {log} (or run again with vanplan --debug)"
     ),
+    cancelled="Cancelled",
+    bad_now="--now must be YYYY-MM-DD HH:MM, not {value}",
+    out_holds_old="--out {folder} holds version {version}, the one replanned from; choose another folder",
+    changes_title="Changes",
+    changes_columns=("Change", "Request", "was", "now", "Tell the client", "Coaches"),
+    no_changes="No appointment changed.",
+    version_line="Version {version} (from version {previous})",
+    change_kinds={
+        "moved": "Moved",
+        "cancelled": "Cancelled",
+        "removed": "Dropped",
+        "added": "Added",
+        "crew": "Other crew",
+    },
+    change_causes={
+        "cancel": "cancellation",
+        "absent": "a crew member is absent",
+        "van_unavailable": "the van is not available",
+        "availability": "the client's new availability",
+        "fixed_time": "the third party moved its appointment",
+        "new_request": "new request",
+        "waiting_list": "moved up from the waiting list",
+        "room": "room for a more urgent appointment",
+        "conflict": "collides with fixed appointments",
+        "notice": "the notice was not sent in time",
+    },
+    tell_client={"letter": "letter", "phone": "phone", "public": "public notice", "": ""},
 )
 
 
@@ -537,6 +605,71 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "der Auszug enthält keine Gebäude oder Adressen, an denen Kundinnen und Kunden wohnen könnten",
     ),
     ("no proved optimum for k = {k} within {s} s", "kein bewiesenes Optimum für k = {k} innerhalb von {s} s"),
+    # changes.csv and the old plan (planner.replan, planner.load.read_table)
+    ("missing: {path} is not a file", "fehlt: {path} ist keine Datei"),
+    ("not a readable plan ({error})", "kein lesbarer Plan ({error})"),
+    ('"{text}" is not a change ({kinds}){hint}', '"{text}" ist keine Änderung ({kinds}){hint}'),
+    (
+        "is not used by a {kind} change; leave it empty",
+        "wird von einer Änderung {kind} nicht gelesen; bitte leer lassen",
+    ),
+    (
+        '"{text}" is not a request id of requests.csv{hint}',
+        '"{text}" ist keine Anfrage-ID aus requests.csv{hint}',
+    ),
+    (
+        '"{id}" is already in the plan; new_request is for rows added since',
+        '"{id}" ist schon im Plan; new_request ist für seither hinzugefügte Zeilen',
+    ),
+    (
+        '"{id}" is not in the plan; list it as new_request first',
+        '"{id}" ist nicht im Plan; zuerst als new_request aufführen',
+    ),
+    ('"{id}" was cancelled before version {version}', '"{id}" wurde vor Version {version} abgesagt'),
+    (
+        '"{id}" began at {time}, before --now; history stays as it was',
+        '"{id}" begann am {time}, vor --now; Vergangenes bleibt, wie es war',
+    ),
+    ('"{text}" is not one of {options}', '"{text}" ist keiner der Werte {options}'),
+    (
+        "is empty but required for availability (the client's new windows)",
+        "ist leer, wird aber für availability benötigt (die neuen Zeitfenster der Person)",
+    ),
+    (
+        "is empty but required for fixed_time (the third party's new time)",
+        "ist leer, wird aber für fixed_time benötigt (die neue Uhrzeit der dritten Stelle)",
+    ),
+    ("{time} lies before --now {now}", "{time} liegt vor --now {now}"),
+    (
+        '"{id}" is a {kind}; fixed_time is for accompany and van_stop',
+        '"{id}" ist {kind}; fixed_time gilt für accompany und van_stop',
+    ),
+    ("from and until go together", "from und until gehören zusammen"),
+    ("is empty; give dates, or from and until", "ist leer; dates oder from und until angeben"),
+    ("is empty; give dates", "ist leer; dates angeben"),
+    (
+        "give either dates or from and until, not both",
+        "entweder dates oder from und until angeben, nicht beides",
+    ),
+    (
+        "{day} is before --now {now}; history stays as it was",
+        "{day} liegt vor --now {now}; Vergangenes bleibt, wie es war",
+    ),
+    ("{end} is not after from {start}", "{end} liegt nicht nach from {start}"),
+    (
+        '"{id}" has a {kind} change in row {row} already',
+        '"{id}" hat schon in Zeile {row} eine Änderung {kind}',
+    ),
+    ('"{id}" is cancelled in row {row}', '"{id}" wird in Zeile {row} abgesagt'),
+    ("plans {plan_week}, the scenario {week}", "plant {plan_week}, das Szenario {week}"),
+    (
+        '"{id}" of the plan is missing; to cancel it, keep its row and list it as cancel',
+        '"{id}" aus dem Plan fehlt; zum Absagen die Zeile behalten und als cancel aufführen',
+    ),
+    (
+        '"{id}" is not in the plan; list it in changes.csv as new_request',
+        '"{id}" ist nicht im Plan; in changes.csv als new_request aufführen',
+    ),
 )
 
 # Parts of messages: the values of these placeholder names are translated, never user text

@@ -408,20 +408,44 @@ def _read_table(
 ) -> _Table | None:
     """A table with a checked header, or None when it is missing, unreadable or lacks required columns."""
     path = _find_table(folder, stem, problems)
-    if path is None:
+    return None if path is None else _read_table_file(path, _TABLES[stem], problems, notices)
+
+
+TableRow = _Row  # a data row of a table read with `read_table`: parsed cell by cell, problems located
+
+
+def read_table(
+    path: Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    problems: list[InputProblem],
+    notices: list[ReadNotice],
+) -> list[TableRow] | None:
+    """The data rows of a table outside the scenario folder (CSV or .xlsx), read and checked exactly
+    like the scenario's own tables; None (and problems) when it is unreadable or its header is broken."""
+    if not path.is_file():
+        problems.append(InputProblem(path.name, None, None, f"missing: {path} is not a file"))
         return None
+    table = _read_table_file(path, _Columns(required, optional), problems, notices)
+    return None if table is None else list(table.walk(problems))
+
+
+def _read_table_file(
+    path: Path, columns: _Columns, problems: list[InputProblem], notices: list[ReadNotice]
+) -> _Table | None:
+    """The table in `path` with a checked header, or None when it is unreadable or lacks required columns."""
     cells = _read_csv(path, problems, notices) if path.suffix == ".csv" else _read_xlsx(path, problems)
     if cells is None:
         return None
     header, data = cells[0], cells[1:]
-    if not _header_ok(path.name, header, data, _TABLES[stem], problems):
+    if not _header_ok(path.name, header, data, columns, problems):
         return None
     misfits = {
         number
         for number, row in enumerate(data, start=2)
         if not _fits(path.name, number, header, row, problems)
     }
-    known = set(_TABLES[stem].required + _TABLES[stem].optional)
+    known = set(columns.required + columns.optional)
     rows = (
         (number, {name: text for name, text in zip(header, row, strict=True) if name in known and text})
         for number, row in enumerate(data, start=2)

@@ -107,6 +107,24 @@ SLOWED = 0.6  # a search worker that got less than this share of a core was slow
 
 
 @dataclass(frozen=True)
+class Amendments:
+    """What `vanplan replan` changed in the week since the scenario folder was planned: the next
+    replan applies them again, so a change is made once, whichever version comes after it."""
+
+    cancelled: tuple[tuple[str, str], ...] = ()  # (request, who cancelled)
+    off_roster: tuple[tuple[str, str, str], ...] = ()  # (date, van, coach): an absent coach's van-days
+    van_unavailable: tuple[tuple[str, str], ...] = ()  # (van, date)
+    availability: tuple[tuple[str, str], ...] = ()  # (request, new windows as in requests.csv)
+    fixed_start: tuple[tuple[str, str], ...] = ()  # (request, YYYY-MM-DD HH:MM)
+    back_by: tuple[tuple[str, str, str], ...] = ()  # (van, date, YYYY-MM-DD HH:MM): a tour cut short
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, list[list[str]]]) -> Amendments:
+        """Read the `amendments` object of plan.json."""
+        return cls(**{key: tuple(tuple(item) for item in items) for key, items in raw.items()})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
 class Plan:
     """The week's plan plus how it was made."""
 
@@ -124,6 +142,10 @@ class Plan:
     created: str = ""
     cpu_share: float = 1.0  # least share of a core a search worker got (well below 1: a busy machine)
     unfinished_workers: int = 0  # search workers cut off at the deadline or lost
+    version: int = 1  # 1 for `vanplan plan`; each `vanplan replan` writes the next number
+    previous_version: int | None = None  # the version a replan started from
+    history_until: str = ""  # a replan's --now (ISO, local time): stops before it were kept as history
+    amendments: Amendments = field(default_factory=Amendments)
 
     @property
     def slowed(self) -> bool:
@@ -152,7 +174,8 @@ class Plan:
             raise ValueError(f"not a vanplan plan of format {FORMAT_VERSION}")
         tours = tuple(_tour(t) for t in raw.pop("tours"))
         unscheduled = tuple(Unscheduled(**u) for u in raw.pop("unscheduled"))
-        return cls(tours=tours, unscheduled=unscheduled, **raw)
+        amendments = Amendments.from_dict(raw.pop("amendments", {}))
+        return cls(tours=tours, unscheduled=unscheduled, amendments=amendments, **raw)
 
     @classmethod
     def read(cls, path: Path) -> Plan:

@@ -40,6 +40,7 @@ class Job:
     preferred_vehicles: frozenset[int] = frozenset()
     pinned: tuple[int, int] | None = None  # (vehicle index, appointment start)
     travel_factor_pct: int = 100
+    vehicle_costs: tuple[tuple[int, int], ...] = ()  # (vehicle index, cost of serving the job on it)
 
     @property
     def service(self) -> int:
@@ -105,6 +106,9 @@ class Problem:
                     problems.append(f"job {j.id}: window start {a} after end {b}")
             if j.pinned is not None and not 0 <= j.pinned[0] < len(self.vehicles):
                 problems.append(f"job {j.id}: pinned to unknown vehicle {j.pinned[0]}")
+            for k, cost in j.vehicle_costs:
+                if not 0 <= k < len(self.vehicles) or cost < 0:
+                    problems.append(f"job {j.id}: cost {cost} on vehicle {k} (unknown or negative)")
         for v in self.vehicles:
             if v.shift_start > v.shift_end:
                 problems.append(f"vehicle {v.id}: shift ends before it starts")

@@ -65,6 +65,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "Keine freie Kapazität in dieser Woche (Priorität {priority}); dringendere Termine gehen vor",
         "No capacity left this week (priority {priority}); more urgent requests came first",
     ),
+    # set by `vanplan replan` (planner.replan)
+    "cancelled": ("Termin abgesagt{why}", "Appointment cancelled{why}"),
+    "displaced": (
+        "Bisheriger Termin ({van}, {date} {time}) ist nicht mehr möglich: {why}; "
+        "in dieser Woche ist kein anderer passender Platz frei",
+        "The appointment ({van}, {date} {time}) is no longer possible: {why}; "
+        "no other suitable place is free this week",
+    ),
 }
 
 # The requests.csv column a reason points at (capacity and pin conflicts are about the week, not a cell)
@@ -98,6 +106,14 @@ PIN_WHY: dict[str, tuple[str, str]] = {
     "skills": ("Besatzung fehlt eine Fähigkeit", "crew lacks a skill"),
     "window": ("außerhalb der Verfügbarkeit oder Terminfrist", "outside availability or date range"),
     "travel": ("vom Depot aus nicht rechtzeitig erreichbar", "cannot be reached from the depot in time"),
+    "conflict": ("kollidiert mit anderen festen Terminen", "collides with other fixed appointments"),
+}
+
+# Who cancelled (detail `why` of `cancelled`), as changes.csv's `by` column says
+CANCEL_WHY: dict[str, tuple[str, str]] = {
+    "client": (" (Terminabsage der Person)", " (cancelled by the client)"),
+    "third_party": (" (von der dritten Stelle)", " (by the third party)"),
+    "coordinator": (" (von der Koordination)", " (by the coordinators)"),
 }
 
 
@@ -113,7 +129,13 @@ NOTICE_WHY: dict[str, tuple[str, str]] = {
     ),
 }
 
-WHYS = {"pin_invalid": PIN_WHY, "geocode_failed": GEOCODE_WHY, "notice_period": NOTICE_WHY}
+WHYS = {
+    "pin_invalid": PIN_WHY,
+    "displaced": PIN_WHY,
+    "geocode_failed": GEOCODE_WHY,
+    "notice_period": NOTICE_WHY,
+    "cancelled": CANCEL_WHY,
+}
 
 
 def sentence(code: str, detail: Mapping[str, str], lang: str = "de") -> str:
@@ -124,7 +146,7 @@ def sentence(code: str, detail: Mapping[str, str], lang: str = "de") -> str:
     whys = WHYS.get(code, {})
     if code == "geocode_failed":
         values.setdefault("why", "not_found")
-    if code == "notice_period":
+    if code in ("notice_period", "cancelled"):
         values.setdefault("why", "")
     if values.get("why") in whys:
         values["why"] = whys[values["why"]][1 if lang == "en" else 0].format_map(_Defaulting(values))

@@ -25,6 +25,7 @@ SOURCES = [
     "planner/places.py", "planner/network/__init__.py", "planner/network/osm.py", "planner/network/graph.py",
     "planner/network/cache.py", "planner/simulate/spec.py", "planner/simulate/run.py",
     "planner/simulate/population.py", "planner/simulate/siting.py", "maps/sheets.py",
+    "planner/replan/changes.py", "planner/replan/run.py",
 ]  # fmt: skip
 CARRIERS = {"problem", "InputProblem", "ValueError", "NetworkError", "NetworkSettingError", "DataError",
             "SitingError"}  # fmt: skip

@@ -239,3 +239,42 @@ def test_a_search_out_of_time_still_puts_the_jobs_into_routes() -> None:
     assert left == 0 and schedule_errors(p, routes) == []
     routes, left = improve(d, [], seed=1, deadline=1.0)
     assert left == 0
+
+
+def test_a_jobs_own_cost_on_a_vehicle_sends_it_to_another() -> None:
+    # Two identical van-days; the job costs more on the first (a replan's step away from its old
+    # van-day), in the compiled search and in the OR-Tools model alike.
+    vehicles = (van_day(0, 8, 12), van_day(0, 8, 12))
+    vehicles = (vehicles[0], replace(vehicles[1], id="other"))
+    base = job("a", 1, 1, (8.5, 11))
+    for costs, expected in (((0, 5000),), 1), (((1, 5000),), 0), (((0, 5000), (1, 7000)), 0):
+        p = week_problem((replace(base, vehicle_costs=costs),), vehicles)
+        for params in (CONVERGE, replace(CONVERGE, converge=False, time_limit_s=2)):
+            sol = solve(p, params)
+            assert [r.vehicle for r in sol.routes] == [expected] and route_errors(p, sol) == []
+            assert evaluate(p, sol).objective == sol.objective  # the checker prices the cost too
+
+
+def test_a_break_fixed_inside_a_short_shift_is_kept_inside_the_route() -> None:
+    # A replan keeps a break already taken: fixed at 10:00 in a 4-hour day, the route runs through it.
+    veh = replace(van_day(0, 8, 12), breaks=(Break(10 * H, 10 * H, 1800),))
+    p = week_problem((job("a", 1, 1, (8.5, 9)), job("b", 1, 0.5, (10.75, 11))), (veh,))
+    sol = solve(p, CONVERGE)
+    assert sol.dropped == () and route_errors(p, sol) == []
+    ((start, length),) = sol.routes[0].breaks
+    assert (start, length) == (10 * H, 1800)
+    assert flat_view(p) is not None and bool(flat_view(p).inside[0])  # type: ignore[union-attr]
+
+
+def test_the_compiled_search_can_start_from_given_routes() -> None:
+    # Two identical van-days and one job: the search keeps the job where the start puts it, as
+    # nothing beats that; a start that breaks a rule (a job on a vehicle it may not use) is ignored.
+    vehicles = (van_day(0, 8, 12), replace(van_day(0, 8, 12), id="other"))
+    p = week_problem((job("a", 1, 1, (8.5, 11)),), vehicles)
+    quick = replace(CONVERGE, steps_per_job=1)
+    (alone,) = [r.vehicle for r in solve(p, quick).routes]
+    given = ((), (0,)) if alone == 0 else ((0,),)
+    assert [r.vehicle for r in solve(p, replace(quick, start=given)).routes] == [1 - alone]
+    only_first = week_problem((job("a", 1, 1, (8.5, 11), vehicles=frozenset({0})),), vehicles)
+    sol = solve(only_first, replace(quick, start=((), (0,))))
+    assert [r.vehicle for r in sol.routes] == [0] and route_errors(only_first, sol) == []

@@ -20,8 +20,9 @@ shows up as a violation instead of a plan that silently breaks a rule. The rules
 The objective is the OR-Tools model's (`planner.solver.model`) and the compiled search's: per route
 with stops, each drive costs its duration or distance (`Problem.objective`; times 4 when a
 `span_cost` is set, so drive time ranks above the span), plus `preferred_bonus` for each job off
-its preferred vehicles, `span_cost` per second from the route's start to its end, and the
-vehicle's `fixed_cost`; plus each dropped job's penalty (`PIN_PENALTY` for a pinned job).
+its preferred vehicles, each job's own cost on its vehicle (`vehicle_costs`), `span_cost` per
+second from the route's start to its end, and the vehicle's `fixed_cost`; plus each dropped job's
+penalty (`PIN_PENALTY` for a pinned job).
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def evaluate(problem: Problem, solution: Solution) -> Evaluation:
             for v in visits
             if p.jobs[v.job].preferred_vehicles and r.vehicle not in p.jobs[v.job].preferred_vehicles
         )
+        cost += sum(dict(p.jobs[v.job].vehicle_costs).get(r.vehicle, 0) for v in visits)
         cost += p.span_cost * (r.end - r.start) + veh.fixed_cost
     penalties = sum(
         PIN_PENALTY if p.jobs[j].pinned is not None else p.jobs[j].penalty

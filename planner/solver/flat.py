@@ -112,9 +112,10 @@ def flat_view(p: Problem) -> Flat | None:
         for w, (a, b) in enumerate(wins):
             win_start[c, w], win_end[c, w] = a, b
         service[c], demand[c], penalty[c] = job.service, job.demand, job.penalty
+        own = dict(job.vehicle_costs)
         for k in range(n_veh):
             if vehicle_fits(p, job, k) and (job.pinned is None or job.pinned[0] == k):
-                extra[c, k] = (
+                extra[c, k] = own.get(k, 0) + (
                     p.preferred_bonus if job.preferred_vehicles and k not in job.preferred_vehicles else 0
                 )
         if job.pinned is not None:
@@ -180,9 +181,12 @@ def flat_view(p: Problem) -> Flat | None:
 
 def _breaks_inside(veh: Vehicle) -> bool:
     """Whether the search keeps the vehicle's breaks inside its routes: when a route may run longer
-    than `break_free_span` (the model then needs them inside). Shorter routes leave them outside."""
+    than `break_free_span` (the model then needs them inside), or a break is fixed to an instant
+    inside the shift. Shorter routes leave them outside."""
     if not veh.breaks:
         return False
+    if any(veh.shift_start < b.earliest == b.latest < veh.shift_end for b in veh.breaks):
+        return True  # a break already taken (`vanplan replan`): the route runs through it
     longest = veh.shift_end - veh.shift_start
     if veh.max_work is not None:
         longest = min(longest, span_bound(veh))

@@ -63,26 +63,31 @@ def build_model(problem: Problem, order: Sequence[int]) -> Model:
 
 
 def _add_costs(m: Model, loc_of_node: list[int]) -> None:
-    """Arc cost = drive time (or distance), plus a bonus when a job misses its preferred vehicle."""
+    """Arc cost = drive time (or distance), plus a bonus when a job misses its preferred vehicle and
+    the job's own cost on the vehicle (`Job.vehicle_costs`), both charged on the arc into the job."""
     p = m.problem
     base = p.durations if p.objective == "duration" else p.distances
     scale = 4 if p.span_cost else 1  # leave room for the span cost to rank below drive time
     cost = [[int(base[a, b]) * scale for b in loc_of_node] for a in loc_of_node]
     pref_nodes = [
-        (m.node_of_job[j], job.preferred_vehicles) for j, job in enumerate(p.jobs) if job.preferred_vehicles
+        (m.node_of_job[j], job.preferred_vehicles)
+        for j, job in enumerate(p.jobs)
+        if job.preferred_vehicles and p.preferred_bonus
     ]
-    if not pref_nodes or not p.preferred_bonus:
+    own = [(m.node_of_job[j], dict(job.vehicle_costs)) for j, job in enumerate(p.jobs) if job.vehicle_costs]
+    if not pref_nodes and not own:
         m.routing.SetArcCostEvaluatorOfAllVehicles(m.routing.RegisterTransitMatrix(cost))
     else:
-        registered: dict[frozenset[int], int] = {}
+        registered: dict[frozenset[tuple[int, int]], int] = {}
         for v in range(len(p.vehicles)):
-            miss = frozenset(node for node, pref in pref_nodes if v not in pref)
-            if miss not in registered:
-                with_bonus = [
-                    [c + (p.preferred_bonus if b in miss else 0) for b, c in enumerate(row)] for row in cost
-                ]
-                registered[miss] = m.routing.RegisterTransitMatrix(with_bonus)
-            m.routing.SetArcCostEvaluatorOfVehicle(registered[miss], v)
+            extra = dict.fromkeys((node for node, pref in pref_nodes if v not in pref), p.preferred_bonus)
+            for node, costs in own:
+                extra[node] = extra.get(node, 0) + costs.get(v, 0)
+            key = frozenset((node, c) for node, c in extra.items() if c)
+            if key not in registered:
+                with_extra = [[c + extra.get(b, 0) for b, c in enumerate(row)] for row in cost]
+                registered[key] = m.routing.RegisterTransitMatrix(with_extra)
+            m.routing.SetArcCostEvaluatorOfVehicle(registered[key], v)
     for v, veh in enumerate(p.vehicles):
         if veh.fixed_cost:
             m.routing.SetFixedCostOfVehicle(veh.fixed_cost, v)

@@ -65,6 +65,10 @@ class SearchParams:
     converge: bool = True  # stop once a whole cycle of rounds brings no improvement
     first_solution: str = ""  # an OR-Tools FirstSolutionStrategy name; "" = one per worker
     workers: int = 2  # processes of the portfolio (at most the number of cores is used)
+    steps_per_job: int = 0  # with convergence: compiled search steps per job; 0 = SISR_STEPS
+    # routes (job indices per vehicle, in vehicle order) the compiled search starts from instead of
+    # none, e.g. the pinned appointments of a replan; ignored if they break a rule
+    start: tuple[tuple[int, ...], ...] = ()
     log: bool = False
 
 
@@ -282,18 +286,21 @@ def _compiled_start(
     """Routes of the compiled search (`planner.solver.sisr`) as an assignment (None without a flat
     form or if the model rejects them), and whether the search ran all its steps.
 
-    With convergence it runs `SISR_STEPS` per job (repeatable) unless the time limit comes first,
-    else until `POLISH_SHARE` of the time limit is left.
+    With convergence it runs `SISR_STEPS` (or `steps_per_job`) per job (repeatable) unless the time
+    limit comes first, else until `POLISH_SHARE` of the time limit is left.
     """
     flat = flat_view(m.problem)
     if flat is None:
         return None, False
     from planner.solver import sisr  # compiled before the clock started (`compile_kernel`)
 
-    search = sisr.Search(flat, [], seed)
+    try:
+        search = sisr.Search(flat, [[flat.first_job + j for j in r] for r in params.start], seed)
+    except ValueError:  # a start that breaks a rule of the flat form: start from nothing
+        search = sisr.Search(flat, [], seed)
     until = work_end - LOAD_S_PER_JOB * flat.jobs  # leave time to load and check its routes
     if params.converge:
-        complete = sisr.anneal(search, SISR_STEPS * flat.jobs, until)
+        complete = sisr.anneal(search, (params.steps_per_job or SISR_STEPS) * flat.jobs, until)
     else:
         complete = sisr.anneal(search, 0, until - POLISH_SHARE * (until - started))
     routes, _ = search.best()

@@ -1,0 +1,698 @@
+"""Replan a week under way: keep what was communicated, change as little as possible.
+
+The engine runs the stages of `vanplan plan` and re-implements no rule. Changes are applied to the
+scenario (a cancelled request leaves the build, an absence leaves the roster, workshop days join
+the van's `unavailable` dates, new windows and fixed times replace the old ones); what the old plan
+keeps becomes pins (`pin_van`/`pin_date`/`pin_start`), so `planner.build` checks them exactly as it
+checks a coordinator's pins; the search, the assembly and the validator are those of `plan`. Only
+what `now` means is added to the built problem: van-days that are over take nothing new, a tour on
+the road keeps its departure, its stops and breaks so far, and nothing new begins before now.
+
+The objective is lexicographic, in stages:
+1. Every appointment of the old plan after now is pinned where it was. An appointment a change makes
+   impossible (build reports its pin invalid, or the search cannot keep it with the others) is
+   *displaced*: free again, first at its old time on another van-day, else anywhere, each step away
+   from its old van-day (other coach, other day) costing `MOVE_STEP`; a communicated one (home visit
+   whose notice went out, accompaniment, van stop, or pinned in requests.csv) weighs
+   `COMMUNICATED_PENALTY` when left out, more than any request.
+2. If an urgent request (priority 1) or a communicated appointment is still left out, the
+   appointments that were not communicated on the van-days it could take are freed as well, first
+   at their old start (on any van-day, graded as above), those that then find no place at any
+   time, and that plan is taken if it is better by (communicated appointments left out,
+   communicated moved, urgent requests left out, appointments moved, objective).
+The search starts from the old routes (every pinned appointment in place), so none is lost to a
+search that did not find its way back to them.
+New requests and the old plan's waiting list fill the gaps in both stages, by the usual objective.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+from planner.assemble import assemble
+from planner.build import Built, MatrixFn, arbzg_breaks, build, seconds
+from planner.load import parse_availability, parse_datetime
+from planner.pipeline import default_time_limit
+from planner.plan import Amendments, Plan, Stop, Tour, Unscheduled
+from planner.problem import PIN_PENALTY, Break, Job, Vehicle
+from planner.replan.changes import Change, ChangeKind
+from planner.replan.diff import PlanChange, diff
+from planner.replan.history import History, split
+from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
+from planner.solution import Solution
+from planner.solver import SearchParams, solve
+from planner.validate import Violation, validate
+
+COMMUNICATED_PENALTY = (
+    PIN_PENALTY // 10
+)  # a communicated appointment left out: above any request, below a pin
+MOVE_STEP = 1_000_000  # each step away from the old van-day: other coach, then other day
+PLANNED_FACTOR = 3  # an appointment of the old plan weighs like one a priority level more urgent
+REPLAN_STEPS = 100  # compiled search steps per job: most of the week is pinned
+MAX_ROUNDS = 4  # searches of stage 1 (each frees what the previous one could not keep)
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """The new plan version, what it was checked against, and what changed for whom."""
+
+    plan: Plan
+    week: Scenario  # the scenario with the changes applied: the plan keeps every rule of it
+    outputs: Scenario  # the same with the replan day as planning date (letters, sheets, maps)
+    changes: tuple[PlanChange, ...]
+    violations: tuple[Violation, ...]  # planner.validate, then the replan's own rules (`_check`)
+
+
+@dataclass
+class _Run:
+    """One replan: the changed week, the old plan split at now, and the state of the stages."""
+
+    week: Scenario
+    old: Plan
+    changes: tuple[Change, ...]
+    history: History
+    now: datetime  # naive local
+    replan_day: date  # notice periods of appointments not in the old plan count from here
+    cuts: dict[tuple[str, date], datetime]  # a van-day on the road must be back by then (naive local)
+    kept: dict[str, tuple[Tour, Stop]]  # old appointments after now, not cancelled
+    communicated: frozenset[str]
+    amendments: Amendments  # earlier replans' and this one's: the next replan applies them again
+    cancelled: dict[str, Change] = field(default_factory=dict)
+    causes: dict[str, str] = field(default_factory=dict)  # request -> what changed it (`diff` causes)
+    displaced: dict[str, str] = field(default_factory=dict)  # request -> why its pin failed (PIN_WHY)
+    untimed: set[str] = field(default_factory=set)  # freed ones that may change their start too
+    released: set[str] = field(default_factory=set)  # stage 2: freed to make room
+
+    @property
+    def now_s(self) -> int:
+        """Now in seconds of the week."""
+        return seconds(self.week, self.now)
+
+    @property
+    def free(self) -> set[str]:
+        """Old appointments that are no longer pinned where they were."""
+        return set(self.displaced) | self.released
+
+    def at(self, instant: datetime) -> int:
+        """An aware time in seconds of the week."""
+        return seconds(self.week, instant.astimezone(self.week.settings.tz))
+
+
+def replan(
+    scenario: Scenario,
+    old: Plan,
+    changes: Sequence[Change],
+    now: datetime,
+    points: Mapping[str, Point],
+    matrix_of: MatrixFn,
+    *,
+    geocode_why: Mapping[str, str] | None = None,
+    params: SearchParams | None = None,
+    travel_source: str = "",
+    deadline: float | None = None,
+) -> Replanned:
+    """The next version of `old` after `changes` (as `planner.replan.changes.load_changes` checked
+    them), keeping everything before `now` (naive local time) as it was. `points`, `matrix_of` and
+    `geocode_why` are what `planner.build.build` takes; the search ends by `deadline` (monotonic
+    clock; default: the time limit of `params` from now). No changes give the same plan."""
+    settings = scenario.settings
+    limit = settings.time_limit_s or default_time_limit(len(scenario.requests))
+    params = params or SearchParams(time_limit_s=limit, seed=settings.seed, steps_per_job=REPLAN_STEPS)
+    end = deadline if deadline is not None else clock.monotonic() + params.time_limit_s
+    run = _start(scenario, old, changes, now)
+    if changes:
+        plan = _stages(run, points, matrix_of, geocode_why, params, end, travel_source)
+    else:  # nothing happened since: the same plan, as the next version
+        plan = _versioned(old, old, run)
+    run.week = _unpinned(run.week, set(run.displaced))  # the appointment moved: its pin is history
+    outputs = replace(run.week, settings=replace(run.week.settings, planning_date=run.replan_day))
+    violations = validate(run.week, plan, matrix_of) + _check(run, plan)
+    by = {rid: c.by for rid, c in run.cancelled.items()}
+    rows = diff(old, plan, run.week, run.causes, by, run.replan_day)
+    return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations))
+
+
+def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: datetime) -> _Run:
+    """Apply the earlier replans' amendments and the changes to the scenario; split the old plan."""
+    history = split(old, now.replace(tzinfo=scenario.settings.tz))
+    base, earlier_cuts = amend(scenario, old)
+    week, cuts, amendments = apply_changes(base, history, changes, now)
+    for key, at in earlier_cuts.items():
+        if key in history.running:
+            cuts[key] = min(cuts.get(key, at), at)
+    requests = {r.id: r for r in scenario.requests}
+    cancelled = {
+        rid: Change(ChangeKind.CANCEL, 0, request=rid, by=by) for rid, by in old.amendments.cancelled
+    }
+    cancelled |= {c.request: c for c in changes if c.kind is ChangeKind.CANCEL}
+    kept = {
+        s.request_id: (t, s)
+        for t, s in old.stops()
+        if s.request_id not in history.stops and s.request_id not in cancelled
+    }
+    run = _Run(
+        week=week,
+        old=old,
+        changes=tuple(changes),
+        history=history,
+        now=now,
+        replan_day=max(scenario.settings.planning_date, now.date()),
+        cuts=cuts,
+        kept=kept,
+        communicated=frozenset(r for r in kept if r in requests and is_communicated(requests[r])),
+        amendments=_merged(old.amendments, amendments),
+        cancelled=cancelled,
+    )
+    run.causes.update(dict.fromkeys(cancelled, "cancel"))
+    for u in old.unscheduled:
+        run.causes.setdefault(u.request_id, "waiting_list")
+    run.causes.update({c.request: "new_request" for c in changes if c.kind is ChangeKind.NEW_REQUEST})
+    for rid, (tour, stop) in kept.items():
+        cut = cuts.get((tour.van, tour.day))
+        if cut is not None and _naive(run, stop.departure) > cut:
+            _displace(run, rid, "cut")
+    return run
+
+
+def _unpinned(scenario: Scenario, ids: set[str]) -> Scenario:
+    """The scenario without the requests.csv pins of `ids` (appointments a change moved)."""
+    requests = tuple(
+        replace(r, pin_van="", pin_date=None, pin_start=None) if r.id in ids else r for r in scenario.requests
+    )
+    return replace(scenario, requests=requests)
+
+
+def is_communicated(req: Request) -> bool:
+    """Whether the client was told: a home visit whose notice went out, an accompaniment (the
+    third party's time), a van stop (announced), or a pin of requests.csv."""
+    if req.pinned or req.kind in (Kind.ACCOMPANY, Kind.VAN_STOP):
+        return True
+    return req.kind is Kind.HOME_VISIT and req.notice_sent is not None
+
+
+def amend(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[tuple[str, date], datetime]]:
+    """The scenario as the replans up to `plan` left it (their amendments, as the plan records them,
+    and the requests.csv pins they had to give up), and the tours they cut short: what `plan` keeps
+    every rule of (`vanplan validate` checks a replanned version against it)."""
+    a = plan.amendments
+    tz = scenario.settings.tz
+    pins = {r.id: (r.pin_van, r.pin_date, r.pin_start) for r in scenario.requests if r.pinned}
+    moved = {
+        s.request_id
+        for t, s in plan.stops()
+        if s.request_id in pins and pins[s.request_id] != (t.van, t.day, s.start.astimezone(tz).time())
+    }
+    availability = {rid: parse_availability(text) for rid, text in a.availability}
+    fixed = {rid: parse_datetime(text) for rid, text in a.fixed_start}
+    requests = tuple(
+        replace(
+            r, availability=availability.get(r.id, r.availability), fixed_start=fixed.get(r.id, r.fixed_start)
+        )
+        for r in scenario.requests
+    )
+    off = {(date.fromisoformat(d), van, coach) for d, van, coach in a.off_roster}
+    roster = tuple(e for e in scenario.roster if (e.day, e.van, e.coach) not in off)
+    out = [(van, date.fromisoformat(d)) for van, d in a.van_unavailable]
+    vans = tuple(
+        replace(v, unavailable=v.unavailable | {d for van, d in out if van == v.id}) for v in scenario.vans
+    )
+    cuts = {(van, date.fromisoformat(d)): parse_datetime(t) for van, d, t in a.back_by}
+    return _unpinned(replace(scenario, requests=requests, roster=roster, vans=vans), moved), cuts
+
+
+def apply_changes(
+    scenario: Scenario, history: History, changes: Sequence[Change], now: datetime
+) -> tuple[Scenario, dict[tuple[str, date], datetime], Amendments]:
+    """The scenario as the changes leave it (cancelled requests stay in it: the plan lists them as
+    unscheduled), the van-days on the road that must come back early, and the changes as
+    amendments for the next replan.
+
+    An absent coach leaves the roster of every van-day whose shift the absence overlaps, unless the
+    coach is on that van-day's tour already on the road: then the tour comes back when the absence
+    begins (or now, if it began already). A van out of service on a day whose tour is on the road
+    comes back now. Tours back before now are history: no change touches them."""
+    new = {c.request: c for c in changes if c.kind in (ChangeKind.AVAILABILITY, ChangeKind.FIXED_TIME)}
+    requests = tuple(
+        req
+        if req.id not in new
+        else replace(req, availability=new[req.id].availability)
+        if new[req.id].kind is ChangeKind.AVAILABILITY
+        else replace(req, fixed_start=new[req.id].fixed_start)
+        for req in scenario.requests
+    )
+    cuts: dict[tuple[str, date], datetime] = {}
+
+    def cut(key: tuple[str, date], at: datetime) -> None:
+        cuts[key] = min(cuts.get(key, at), max(at, now))
+
+    roster = list(scenario.roster)
+    off = []
+    for c in changes:
+        if c.kind is not ChangeKind.ABSENT:
+            continue
+        for entry in [e for e in roster if e.coach == c.coach]:
+            van = scenario.van(entry.van)
+            first, last = (datetime.combine(entry.day, t) for t in (van.shift_start, van.shift_end))
+            overlap = [a for a, b in c.absent_between() if a < last and b > first]
+            key = (entry.van, entry.day)
+            if not overlap or key in history.closed:
+                continue
+            tour = history.running.get(key)
+            if tour is not None and c.coach in tour.crew:
+                cut(key, min(overlap))
+            else:
+                roster.remove(entry)
+                off.append((entry.day.isoformat(), entry.van, entry.coach))
+    vans, out = [], []
+    for van in scenario.vans:
+        days = set()
+        for c in changes:
+            for d in c.dates if c.kind is ChangeKind.VAN_UNAVAILABLE and c.van == van.id else ():
+                if (van.id, d) in history.running:
+                    cut((van.id, d), now)
+                elif (van.id, d) not in history.closed:
+                    days.add(d)
+        vans.append(replace(van, unavailable=van.unavailable | days))
+        out += [(van.id, d.isoformat()) for d in sorted(days - van.unavailable)]
+    week = replace(scenario, requests=requests, vans=tuple(vans), roster=tuple(roster))
+    amendments = Amendments(
+        cancelled=tuple((c.request, c.by) for c in changes if c.kind is ChangeKind.CANCEL),
+        off_roster=tuple(off),
+        van_unavailable=tuple(out),
+        availability=tuple(
+            (rid, windows_text(c.availability)) for rid, c in new.items() if c.kind is ChangeKind.AVAILABILITY
+        ),
+        fixed_start=tuple(
+            (rid, f"{c.fixed_start:%Y-%m-%d %H:%M}") for rid, c in new.items() if c.fixed_start
+        ),
+        back_by=tuple((van, d.isoformat(), f"{at:%Y-%m-%d %H:%M}") for (van, d), at in sorted(cuts.items())),
+    )
+    return week, cuts, amendments
+
+
+def windows_text(windows: Sequence[WeeklyWindow]) -> str:
+    """Weekly windows as requests.csv writes them: `Mo 09:00-12:00; Mi 14:00-17:00`."""
+    return "; ".join(f"{WEEKDAYS_DE[w.weekday]} {w.start:%H:%M}-{w.end:%H:%M}" for w in windows)
+
+
+def _merged(old: Amendments, new: Amendments) -> Amendments:
+    """Earlier amendments and this replan's: a request's newest windows or fixed start wins."""
+
+    def latest(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple({**dict(a), **dict(b)}.items())
+
+    return Amendments(
+        cancelled=old.cancelled + new.cancelled,
+        off_roster=old.off_roster + new.off_roster,
+        van_unavailable=old.van_unavailable + new.van_unavailable,
+        availability=latest(old.availability, new.availability),
+        fixed_start=latest(old.fixed_start, new.fixed_start),
+        back_by=old.back_by + new.back_by,
+    )
+
+
+def _displace(run: _Run, rid: str, why: str) -> None:
+    """Free an old appointment a change makes impossible where it was, and say what caused it."""
+    run.displaced.setdefault(rid, why)
+    run.causes.setdefault(rid, _cause(run, rid, why))
+
+
+def _cause(run: _Run, rid: str, why: str) -> str:
+    """The change behind a displaced appointment: its own, or one on its old van-day."""
+    for c in run.changes:
+        if c.request == rid and c.kind in (ChangeKind.FIXED_TIME, ChangeKind.AVAILABILITY):
+            return str(c.kind)
+    tour, _ = run.kept[rid]
+    for c in run.changes:
+        if c.kind is ChangeKind.VAN_UNAVAILABLE and c.van == tour.van and tour.day in c.dates:
+            return str(c.kind)
+    for c in run.changes:
+        if c.kind is ChangeKind.ABSENT and c.coach in tour.crew:
+            day = (datetime.combine(tour.day, time()), datetime.combine(tour.day, time()) + timedelta(days=1))
+            if any(a < day[1] and b > day[0] for a, b in c.absent_between()):
+                return str(c.kind)
+    return "notice" if why == "window" and run.kept[rid][1].kind == Kind.HOME_VISIT else "conflict"
+
+
+def _naive(run: _Run, instant: datetime) -> datetime:
+    """An aware time as naive local time of the scenario."""
+    return instant.astimezone(run.week.settings.tz).replace(tzinfo=None)
+
+
+def _stages(
+    run: _Run,
+    points: Mapping[str, Point],
+    matrix_of: MatrixFn,
+    geocode_why: Mapping[str, str] | None,
+    params: SearchParams,
+    end: float,
+    travel_source: str,
+) -> Plan:
+    """Stage 1, and stage 2 where it places more of what matters (see the module doc)."""
+
+    def search() -> tuple[Built, Solution]:
+        for _ in range(MAX_ROUNDS):
+            built, solution = _search(run, points, matrix_of, geocode_why, params, end)
+            if not _free_what_failed(run, built, solution) or clock.monotonic() >= end:
+                break
+        return built, solution
+
+    built, solution = search()
+    plan = _plan(run, built, solution, params, travel_source)
+    targets = [j for j in solution.dropped if _matters(run, built.requests[j])]
+    if not targets or clock.monotonic() >= end:
+        return plan
+    wanted = set().union(*(built.problem.jobs[j].vehicles or () for j in targets))
+    release = {
+        req.id
+        for req, job in zip(built.requests, built.problem.jobs, strict=True)
+        if job.pinned is not None
+        and job.pinned[0] in wanted
+        and req.id in run.kept
+        and req.id not in run.communicated
+    }
+    if not release:
+        return plan
+    before = (dict(run.displaced), set(run.untimed), dict(run.causes))
+    run.released = release
+    built2, solution2 = search()
+    plan2 = _plan(run, built2, solution2, params, travel_source)
+    if _key(run, plan2) < _key(run, plan):
+        for rid in release:
+            run.causes.setdefault(rid, "room")
+        return plan2
+    run.displaced, run.untimed, run.causes = before
+    run.released = set()
+    return plan
+
+
+def _matters(run: _Run, req: Request) -> bool:
+    """What stage 2 frees room for: an urgent request or a communicated appointment left out."""
+    return req.priority == 1 or req.id in run.communicated
+
+
+def _key(run: _Run, plan: Plan) -> tuple[int, int, int, int, int]:
+    """Lexicographic quality of a plan: communicated appointments left out, communicated moved,
+    urgent requests left out, old appointments moved (or left out), the search's objective."""
+    where = {s.request_id: (t.van, t.day, s.start) for t, s in plan.stops()}
+    old = {rid: (t.van, t.day, s.start) for rid, (t, s) in run.kept.items()}
+    lost = sum(1 for rid in run.communicated if rid not in where)
+    moved = sum(1 for rid in run.communicated if rid in where and where[rid] != old[rid])
+    urgent = sum(
+        1 for r in run.week.requests if r.priority == 1 and r.id not in where and r.id not in run.cancelled
+    )
+    changed = sum(1 for rid in old if where.get(rid) != old[rid])
+    return lost, moved, urgent, changed, plan.objective
+
+
+def _search(
+    run: _Run,
+    points: Mapping[str, Point],
+    matrix_of: MatrixFn,
+    geocode_why: Mapping[str, str] | None,
+    params: SearchParams,
+    end: float,
+) -> tuple[Built, Solution]:
+    """Build the week with its pins (freeing pins build rejects), fit it to now, and search it."""
+    for _ in range(MAX_ROUNDS):
+        built = build(_for_build(run), points, matrix_of, geocode_why)
+        again = False
+        for u in built.unscheduled:
+            rid = u.request_id
+            if rid in run.history.stops:
+                raise RuntimeError(f"{rid} took place before now but cannot be kept: {u.reason} {u.detail}")
+            if rid in run.kept and rid not in run.free and u.reason == "pin_invalid":
+                _displace(run, rid, u.detail.get("why", "window"))
+                again = True
+            elif rid in run.free and rid not in run.untimed:  # not at its old time: at any time
+                run.untimed.add(rid)
+                again = True
+        if not again:
+            break
+    built = _at_now(run, built)
+    # start the search from the old routes: every kept appointment in place, so none is lost to a
+    # search that did not find its way back to them
+    routes: list[list[tuple[int, int]]] = [[] for _ in built.problem.vehicles]
+    for j, (job, req) in enumerate(zip(built.problem.jobs, built.requests, strict=True)):
+        if job.pinned is not None and (req.id in run.kept or req.id in run.history.stops):
+            routes[job.pinned[0]].append((job.pinned[1], j))
+    start = tuple(tuple(j for _, j in sorted(r)) for r in routes)
+    return built, solve(built.problem, replace(params, start=start), deadline=end)
+
+
+def _free_what_failed(run: _Run, built: Built, solution: Solution) -> bool:
+    """Free the pins the search could not keep together and let displaced appointments move in
+    time as well; whether anything was freed (then the week is searched again)."""
+    freed = False
+    for j in solution.dropped:
+        rid = built.requests[j].id
+        if rid in run.history.stops:
+            raise RuntimeError(f"{rid} took place before now but the search could not keep it")
+        if built.problem.jobs[j].pinned is not None and rid in run.kept:
+            _displace(run, rid, "conflict")
+            freed = True
+        elif rid in run.free and rid not in run.untimed:
+            run.untimed.add(rid)
+            freed = True
+    return freed
+
+
+def _for_build(run: _Run) -> Scenario:
+    """The scenario `build` sees: history and kept appointments pinned where they were, freed ones
+    without pins (at their old start, displaced ones at any time once that failed), nothing new
+    before today, and the replan day as planning date (notice periods of new home visits count
+    from it)."""
+    settings = run.week.settings
+    closed = {s.request_id for t in run.history.closed.values() for s in t.stops}
+    requests = []
+    for req in run.week.requests:
+        rid = req.id
+        if rid in run.cancelled or rid in closed:
+            continue
+        old = run.history.stops.get(rid) or (run.kept.get(rid) if rid not in run.free else None)
+        if old is not None:
+            requests.append(_pinned(run, req, *old))
+            continue
+        if rid in run.free:
+            req = replace(req, pin_van="", pin_date=None, pin_start=None)
+        if rid in run.free and rid not in run.untimed and req.fixed_start is None:
+            req = replace(req, fixed_start=_naive(run, run.kept[rid][1].start))
+        if req.earliest is None or req.earliest < run.now.date():
+            req = replace(req, earliest=run.now.date())
+        requests.append(req)
+    return replace(
+        run.week, requests=tuple(requests), settings=replace(settings, planning_date=run.replan_day)
+    )
+
+
+def _pinned(run: _Run, req: Request, tour: Tour, stop: Stop) -> Request:
+    """The request pinned to its old van, date and start. A home visit of the old plan counts its
+    notice from the old planning date, as the old plan's letters list did."""
+    start = _naive(run, stop.start)
+    sent = req.notice_sent
+    if req.kind is Kind.HOME_VISIT and sent is None:
+        sent = run.week.settings.planning_date
+    return replace(req, pin_van=tour.van, pin_date=start.date(), pin_start=start.time(), notice_sent=sent)
+
+
+def _at_now(run: _Run, built: Built) -> Built:
+    """The built week fitted to now: van-days that are over take nothing, a tour on the road keeps
+    its departure and breaks so far (and comes back by its cut), a van-day not out yet starts now,
+    and nothing new begins before now. Old appointments freed get their graded van-day costs."""
+    p = built.problem
+    now_s = run.now_s
+    vehicles = list(p.vehicles)
+    closed: set[int] = set()
+    for v, vd in enumerate(built.van_days):
+        key, veh = (vd.van, vd.day), vehicles[v]
+        tour = run.history.running.get(key)
+        if key in run.history.closed or (tour is None and veh.shift_end <= now_s):
+            closed.add(v)
+        elif tour is not None:
+            vehicles[v] = _on_the_road(run, built, v, tour)
+        elif veh.shift_start < now_s:
+            vehicles[v] = replace(veh, shift_start=now_s, breaks=arbzg_breaks(now_s, veh.shift_end))
+    jobs: list[Job] = []
+    requests: list[Request] = []
+    left: list[Unscheduled] = []
+    for job, req in zip(p.jobs, built.requests, strict=True):
+        days = ", ".join(sorted({built.van_days[v].day.strftime("%d.%m.") for v in job.vehicles or ()}))
+        if job.pinned is not None:
+            if req.id not in run.history.stops and (
+                job.pinned[0] in closed or job.pinned[1] - job.setup < now_s
+            ):
+                left.append(_left(req, "pin_invalid", why="window", van=req.pin_van, date=str(req.pin_date),
+                                  time=f"{req.pin_start:%H:%M}"))  # fmt: skip
+                continue
+            jobs.append(job)
+            requests.append(req)
+            continue
+        wins = tuple((max(a, now_s + job.setup), b) for a, b in job.windows if max(a, now_s + job.setup) <= b)
+        allowed = frozenset(
+            v
+            for v in job.vehicles or ()
+            if v not in closed
+            and any(a <= vehicles[v].shift_end and b >= vehicles[v].shift_start for a, b in wins)
+        )
+        if not allowed:
+            left.append(_left(req, "no_van_day" if wins else "no_window", days=days))
+            continue
+        job = replace(job, windows=wins, vehicles=allowed, preferred_vehicles=job.preferred_vehicles - closed)
+        if req.id in run.free:
+            job = replace(
+                job,
+                vehicle_costs=_steps(run, req.id, built, allowed),
+                penalty=COMMUNICATED_PENALTY if req.id in run.communicated else job.penalty * PLANNED_FACTOR,
+            )
+        jobs.append(job)
+        requests.append(req)
+    problem = replace(p, jobs=tuple(jobs), vehicles=tuple(vehicles))
+    return replace(
+        built, problem=problem, requests=tuple(requests), unscheduled=built.unscheduled + tuple(left)
+    )
+
+
+def _on_the_road(run: _Run, built: Built, v: int, tour: Tour) -> Vehicle:
+    """A van-day whose tour left before now: it keeps its departure and the breaks taken so far
+    (later breaks not before now) and, when cut, comes back by the cut or after its last stop so
+    far, with the breaks the shorter day needs."""
+    veh = built.problem.vehicles[v]
+    now_s = run.now_s
+    last = veh.shift_end
+    cut = run.cuts.get((tour.van, tour.day))
+    if cut is not None:
+        done = [s for s in tour.stops if s.request_id in run.history.stops]
+        back = run.at(tour.depart)
+        if done:
+            loc = built.problem.jobs[[r.id for r in built.requests].index(done[-1].request_id)].location
+            back = run.at(done[-1].departure) + int(built.problem.durations[loc, veh.end_location])
+        last = min(last, max(seconds(run.week, cut), back))
+    needed = veh.breaks if last == veh.shift_end else arbzg_breaks(veh.shift_start, last)
+    taken = sorted(
+        (run.at(b.start), run.at(b.end) - run.at(b.start)) for b in tour.breaks if b.start <= run.history.now
+    )
+    # a day cut so short that it needs no break drops the one taken: at its end it would be none
+    breaks = [Break(t, t, d) for t, d in taken] if needed else []
+    for b in needed[len(taken) :]:
+        breaks.append(
+            replace(b, earliest=max(b.earliest, now_s)) if max(b.earliest, now_s) <= b.latest else b
+        )
+    return replace(veh, shift_start=run.at(tour.depart), shift_end=last, breaks=tuple(breaks))
+
+
+def _steps(run: _Run, rid: str, built: Built, allowed: frozenset[int]) -> tuple[tuple[int, int], ...]:
+    """What serving a freed appointment costs on each van-day: nothing on its old one, then one
+    `MOVE_STEP` for the same day with one of its coaches, two for another crew that day, three
+    for another day with one of its coaches, four otherwise."""
+    tour, _ = run.kept[rid]
+    costs = []
+    for v in sorted(allowed):
+        vd = built.van_days[v]
+        if (vd.van, vd.day) == (tour.van, tour.day):
+            continue
+        steps = 1 + (0 if vd.day == tour.day else 2) + (0 if set(vd.crew) & set(tour.crew) else 1)
+        costs.append((v, steps * MOVE_STEP))
+    return tuple(costs)
+
+
+def _left(req: Request, reason: str, **detail: str) -> Unscheduled:
+    """A request not in the plan, with its reason."""
+    lat, lon = (req.point.lat, req.point.lon) if req.point else (None, None)
+    return Unscheduled(req.id, req.kind.value, req.client, reason, detail, lat, lon, req.priority, req.row)
+
+
+def _plan(run: _Run, built: Built, solution: Solution, params: SearchParams, travel_source: str) -> Plan:
+    """The new plan: the searched van-days, the tours back before now as they were, the cancelled
+    requests, and displaced appointments that found no place, with the reason."""
+    fresh = assemble(run.week, built, solution, travel_source, params.seed, params.time_limit_s)
+    requests = {r.id: r for r in run.week.requests}
+    tours = [
+        replace(t, stops=tuple(replace(s, pinned=requests[s.request_id].pinned) for s in t.stops))
+        for t in fresh.tours
+    ]
+    tours += run.history.closed.values()
+    unscheduled = []
+    for u in fresh.unscheduled:
+        if u.request_id in run.displaced and u.reason in ("capacity", "pin_conflict"):
+            tour, stop = run.kept[u.request_id]
+            start = _naive(run, stop.start)
+            detail = {"van": tour.van, "date": tour.day.isoformat(), "time": f"{start:%H:%M}"}
+            u = replace(u, reason="displaced", detail={**detail, "why": run.displaced[u.request_id]})
+        unscheduled.append(u)
+    for rid, c in run.cancelled.items():
+        unscheduled.append(_left(requests[rid], "cancelled", why=c.by))
+    plan = replace(
+        fresh,
+        tours=tuple(sorted(tours, key=lambda t: (t.day, t.van))),
+        unscheduled=tuple(sorted(unscheduled, key=lambda u: u.request_id)),
+    )
+    return _versioned(plan, run.old, run)
+
+
+def _versioned(plan: Plan, old: Plan, run: _Run) -> Plan:
+    """`plan` as the version after `old`, made now."""
+    return replace(
+        plan,
+        amendments=run.amendments,
+        version=old.version + 1,
+        previous_version=old.version,
+        history_until=run.now.isoformat(sep=" ", timespec="minutes"),
+        created=datetime.now(run.week.settings.tz).isoformat(timespec="seconds"),
+    )
+
+
+def _check(run: _Run, plan: Plan) -> list[Violation]:
+    """The replan's own rules, on top of `planner.validate`: history as it was, nothing new before
+    now, communicated appointments where they were unless a change made that impossible, new home
+    visits only where the notice period counted from the replan day is met, cut tours back in time."""
+    out: list[Violation] = []
+    now = run.history.now
+    where = {s.request_id: (t, s) for t, s in plan.stops()}
+    for rid, (t, s) in run.history.stops.items():
+        got = where.get(rid)
+        if got is None or (got[0].van, got[0].day, got[1].start, got[1].end) != (
+            t.van,
+            t.day,
+            s.start,
+            s.end,
+        ):
+            out.append(Violation("history", rid, f"the stop of {t.van} {t.day} before --now was changed"))
+    for (van, day), tour in run.history.closed.items():
+        if tour not in plan.tours:
+            out.append(Violation("history", f"{van} {day}", "the tour back before --now was changed"))
+    notice = timedelta(days=run.week.settings.notice_days)
+    sent = {r.id: r.notice_sent for r in run.week.requests}
+    for t, s in plan.stops():
+        rid = s.request_id
+        if rid in run.history.stops:
+            continue
+        old = run.kept.get(rid)
+        same = old is not None and (old[0].van, old[0].day, old[1].start) == (t.van, t.day, s.start)
+        if not same and s.start - timedelta(minutes=s.setup_min) < now:
+            out.append(Violation("before_now", rid, f"begins {s.start:%d.%m. %H:%M}, before --now"))
+        if rid in run.communicated and not same and rid not in run.displaced:
+            out.append(Violation("communicated", rid, "moved though no change made its time impossible"))
+        if (
+            s.kind == Kind.HOME_VISIT
+            and old is None
+            and sent[rid] is None
+            and t.day < run.replan_day + notice
+        ):
+            out.append(
+                Violation("notice", rid, f"new home visit on {t.day}: notice from {run.replan_day} too late")
+            )
+    for (van, day), cut in run.cuts.items():
+        for t in plan.tours:
+            late = [
+                s for s in t.stops if s.request_id not in run.history.stops and _naive(run, s.departure) > cut
+            ]
+            if (t.van, t.day) == (van, day) and late:
+                out.append(
+                    Violation(
+                        "absent", f"{van} {day}", f"stops after {cut:%H:%M}, when the tour must be back"
+                    )
+                )
+    return out
