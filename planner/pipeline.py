@@ -28,6 +28,7 @@ from planner.validate import Violation, validate
 
 SECONDS_PER_JOB = 0.3  # the default time limit: 1000 requests get 5 minutes ...
 MIN_LIMIT_S, MAX_LIMIT_S = 30.0, 600.0  # ... a small week at least 30 s, none more than 10 minutes
+AFTER_SEARCH_SHARE, AFTER_SEARCH_S_PER_REQUEST = 0.03, 0.001  # see after_search
 
 
 class Progress:
@@ -143,12 +144,18 @@ def plan_scenario(
             built.problem,
             SearchParams(time_limit_s=limit, seed=seed_used, converge=not until_limit),
             on_solution=lambda: progress.tick(time.monotonic() - clock, limit),
-            deadline=clock + limit,
+            deadline=clock + limit - after_search(limit, len(scenario.requests)),
         )
     plan = assemble(scenario, built, solution, network.source, seed_used, limit)
     with stage("validate"):
         violations = validate(scenario, plan, network.matrix)
     return Run(scenario, network, plan, violations, timings, built, solution, limit_scaled=given is None)
+
+
+def after_search(limit_s: float, requests: int) -> float:
+    """Seconds of the limit kept for what follows the search (reading its answer back, assembling and
+    checking the plan, writing the tables), so the whole run ends within its limit."""
+    return AFTER_SEARCH_SHARE * limit_s + AFTER_SEARCH_S_PER_REQUEST * requests
 
 
 def default_time_limit(jobs: int) -> float:
