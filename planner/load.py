@@ -74,6 +74,8 @@ def parse_int(text: str, low: int | None = None, high: int | None = None) -> int
     """A whole number, optionally within `low`..`high` (inclusive)."""
     if not re.fullmatch(r"[+-]?\d+", text.strip()):
         raise ValueError(f'"{text}" is not a whole number')
+    if len(text.strip()) > 4300:  # int() refuses more digits, with advice meant for programmers
+        raise ValueError(f"has {len(text.strip())} digits, too many for a whole number")
     value = int(text)
     check_range(value, low, high)
     return value
@@ -126,7 +128,7 @@ def parse_week(text: str) -> str:
     try:
         if not match:
             raise ValueError
-        date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        date.fromisocalendar(int(match[1]), int(match[2]), 7)  # all seven days: 9999-W52 ends in 10000
     except ValueError:
         raise ValueError(f'"{text}" is not an ISO week like 2026-W49') from None
     return f"{match[1]}-W{int(match[2]):02d}"
@@ -429,15 +431,23 @@ def _read_toml(folder: Path, problems: list[InputProblem]) -> dict[str, Any] | N
         problems.append(InputProblem(TOML, None, None, f"missing: the folder needs a {TOML}"))
         return None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomllib.loads(text)
+        repr(data)  # fails, as every message quoting it would, on a hex or octal int beyond 4300 digits
+        return data
     except UnicodeDecodeError:
         problems.append(InputProblem(TOML, None, None, "is not UTF-8 text"))
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
-        line = int(match[1]) if match else None
+        line = int(match[1]) if match else len(text.splitlines()) or 1  # "(at end of document)"
         where = f" at column {match[2]}" if match else ""
         message = str(exc).replace(match[0], "") if match else str(exc)
         problems.append(InputProblem(TOML, line, None, f"syntax error{where}: {message}"))
+    except ValueError:  # a whole number of more than 4300 digits: Python neither reads nor prints it
+        long = (
+            i for i, content in enumerate(text.splitlines(), 1) if re.search(r"[\dA-Fa-f_]{3500}", content)
+        )
+        problems.append(InputProblem(TOML, next(long, None), None, "has a whole number of over 4300 digits"))
     return None
 
 
@@ -451,7 +461,7 @@ def _settings(
     timezone = top.text("timezone", "Europe/Berlin")
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones: IsADirectoryError
         top.problem("timezone", f'"{timezone}" is not a known time zone (e.g. Europe/Berlin)')
     language = top.text("language", "de")
     if language not in ("de", "en"):

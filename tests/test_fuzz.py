@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError, InputProblem
@@ -325,6 +325,17 @@ def check_problems(problems: Sequence[InputProblem], pending: bool = True) -> No
         assert located or known, f"neither row nor column: {problem}"
 
 
+R002 = "R002,walk_and_talk,K-1043,,49.980483,11.503834,,Sitzbank bei Altenplos,45,,,Mo 09:00-11:30,,1,,,3,"
+
+
+# Regressions the fuzzing found, each a crash or an unlocated problem before its fix:
+@example(edited(TOML, 'timezone = "Europe/Berlin"', 'timezone = "Europe"'))  # IsADirectoryError
+@example(variant_of(TOML, ORIGINAL[TOML].encode("utf-8")[:80], "scenario.toml: cut after 80 bytes"))
+@example(edited(TOML, 'week = "2026-W49"', 'week = "9999-W52"'))  # its Sunday is in the year 10000
+@example(edited(TOML, "seed = 1", "seed = " + "9" * 5000))  # ValueError from tomllib's int()
+@example(edited(TOML, 'name = "Bayreuth-Nord"', "name = 0o" + "7" * 6000))  # ... from repr() in the message
+@example(edited(TOML, "time_limit_s = 30", "time_limit_s = " + "9" * 400))  # OverflowError in float()
+@example(edited("requests.csv", R002, R002.replace(",3,", "," + "9" * 400 + ",")))  # ... in f"{:g}"
 @given(variant=variants())
 def test_loader_returns_a_scenario_or_located_problems(variant: Variant) -> None:
     with tempfile.TemporaryDirectory() as tmp:
