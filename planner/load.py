@@ -479,9 +479,9 @@ def _settings(
         planning_date=_planning_date(top, today),
         notice_days=home_visit.whole("notice_days", 21),
         reminder_days=home_visit.whole("reminder_days", 10),
-        max_work_min=work.whole("max_work_min", 600, low=1),
+        max_work_min=work.whole("max_work_min", 600, low=1, high=24 * 60),
         time_limit_s=solver.number("time_limit_s", 30.0, low=0.1),
-        seed=solver.whole("seed", 1),
+        seed=solver.whole("seed", 1, high=2**31 - 1),  # the search adds to it and seeds int64 generators
         geocoding=_geocoding(top.table("geocoding", _TOML_KEYS["geocoding"]), folder),
         show_names=top.flag("show_names", False),
         language=language,

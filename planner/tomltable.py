@@ -114,13 +114,13 @@ class TomlTable:
             self.problem(name, f"is too large: {_number(value)}")
             return default
 
-    def whole(self, name: str, default: int, low: int = 0) -> int:
-        """A whole number of at least `low`."""
+    def whole(self, name: str, default: int, low: int = 0, high: int | None = None) -> int:
+        """A whole number within `low`..`high`."""
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(name, f"must be a whole number, got {value!r}")
             return default
-        return value if self._in_range(name, value, low, None) else default
+        return value if self._in_range(name, value, low, high) else default
 
     def parsed(self, name: str, parse: Callable[[str], T], default: str) -> T:
         """A string run through a cell parser of planner.load (dates, weekdays, ...)."""

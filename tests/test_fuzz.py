@@ -493,6 +493,20 @@ def test_successful_plan_replaces_an_earlier_out(tmp_path: Path, cache: Path) ->
     assert not (out / "earlier-run.txt").exists()
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("seed = 1", f"seed = {2**70}", "solver.seed"),
+        ("max_work_min = 600", f"max_work_min = {10**23}", "work.max_work_min"),
+    ],
+)
+def test_values_the_search_cannot_take_are_input_errors(tmp_path: Path, old: str, new: str, key: str) -> None:
+    """Found by fuzzing: both loaded, then `vanplan plan` died with an OverflowError traceback."""
+    with pytest.raises(InputError) as caught:
+        load_scenario(edited(TOML, old, new).write(tmp_path / "sc"), today=TODAY)
+    assert [(p.file, p.column) for p in caught.value.problems] == [(TOML, key)]
+
+
 @pytest.mark.xfail(strict=True, reason="issue 17, encodings (another branch): UTF-16 refused without a line")
 def test_pending_a_toml_in_utf16_is_read_or_refused_at_a_line(tmp_path: Path) -> None:
     folder = variant_of(TOML, ORIGINAL[TOML].encode("utf-16"), "scenario.toml in UTF-16").write(
