@@ -36,8 +36,10 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
+from planner.build import possible_days
 from planner.errors import InputError, InputProblem
 from planner.load import load_scenario
+from planner.scenario import Kind
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "bayreuth-nord"
@@ -505,6 +507,14 @@ def test_values_the_search_cannot_take_are_input_errors(tmp_path: Path, old: str
     with pytest.raises(InputError) as caught:
         load_scenario(edited(TOML, old, new).write(tmp_path / "sc"), today=TODAY)
     assert [(p.file, p.column) for p in caught.value.problems] == [(TOML, key)]
+
+
+def test_a_planning_date_at_the_end_of_the_calendar_leaves_home_visits_without_days(tmp_path: Path) -> None:
+    """Found by fuzzing: planning_date + notice_days overflowed the calendar and `vanplan plan` crashed."""
+    folder = edited(TOML, 'planning_date = "2026-11-12"', "planning_date = 9999-12-31").write(tmp_path / "sc")
+    scenario = load_scenario(folder, today=TODAY)
+    visits = [r for r in scenario.requests if r.kind is Kind.HOME_VISIT and r.notice_sent is None]
+    assert visits and all(possible_days(scenario, r) == [] for r in visits)
 
 
 @pytest.mark.xfail(strict=True, reason="issue 17, encodings (another branch): UTF-16 refused without a line")
