@@ -135,7 +135,7 @@ TOML_KEYS = ("week", "timezone", "planning_date", "language", "id", "lat", "lon"
 def _huge(draw: Draw) -> str:
     """A very long cell: a long number or a long text."""
     fill = draw(st.sampled_from(("9", "x", "ä", "; ")))
-    # Separators in a header cell make columns: 500,000 of them take minutes to read (left to the
+    # Separators in a header cell make columns: a million take four minutes to read (left to the
     # CSV-reading work of issue 17 on another branch), so separators come by the ten thousand only.
     return fill * draw(st.sampled_from((1_000, 10_000) if fill == "; " else (1_000, 100_000, 1_000_000)))
 
