@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/bayreuth-nord
 OUT    ?= out
 
-.PHONY: venv demo test lint typecheck unit browser bench bench-vrptw bench-simulate clean
+.PHONY: venv demo test lint typecheck unit browser fuzz bench bench-vrptw bench-simulate clean
 
 venv: $(STAMP)
 
@@ -36,6 +36,10 @@ unit: $(STAMP) browser
 
 test: lint typecheck unit
 
+# The fuzz tests with the long profile (about 10 minutes); prints examples tried and failures found.
+fuzz: $(STAMP)
+	VANPLAN_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py --hypothesis-show-statistics
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.pipeline
 	$(BIN)/python -m bench.matrix
@@ -49,4 +53,4 @@ bench-simulate: $(STAMP)
 	$(BIN)/python -m bench.simulate
 
 clean:
-	rm -rf $(VENV) $(OUT) .cache .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(OUT) .cache .mypy_cache .ruff_cache .pytest_cache .hypothesis

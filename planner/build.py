@@ -85,7 +85,10 @@ def earliest_visit(scenario: Scenario, req: Request) -> date | None:
     if req.kind is not Kind.HOME_VISIT:
         return None
     sent = req.notice_sent or scenario.settings.planning_date
-    return sent + timedelta(days=scenario.settings.notice_days)
+    try:
+        return sent + timedelta(days=scenario.settings.notice_days)
+    except OverflowError:  # after the year 9999: no day of the week is late enough
+        return date.max
 
 
 def possible_days(scenario: Scenario, req: Request, notice: bool = True) -> list[date]:

@@ -174,7 +174,9 @@ def plan_cmd(
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Search seconds (default: scenario).")
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: scenario).")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, max=2**31 - 1, help="Random seed (default: scenario).")
+    ] = None,
     until_limit: Annotated[
         bool,
         typer.Option(
@@ -357,7 +359,9 @@ def replan_cmd(
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Seconds for the replan (default: scenario).")
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: scenario).")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, max=2**31 - 1, help="Random seed (default: scenario).")
+    ] = None,
     lang: LangOpt = "de",
     cache: CacheOpt = None,
     no_maps: Annotated[bool, typer.Option("--no-maps", help="Skip maps, day sheets and calendars.")] = False,

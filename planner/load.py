@@ -78,6 +78,8 @@ def parse_int(text: str, low: int | None = None, high: int | None = None) -> int
     """A whole number, optionally within `low`..`high` (inclusive)."""
     if not re.fullmatch(r"[+-]?\d+", text.strip()):
         raise ValueError(f'"{text}" is not a whole number')
+    if len(text.strip()) > 4300:  # int() refuses more digits, with advice meant for programmers
+        raise ValueError(f"has {len(text.strip())} digits, too many for a whole number")
     value = int(text)
     check_range(value, low, high)
     return value
@@ -130,7 +132,7 @@ def parse_week(text: str) -> str:
     try:
         if not match:
             raise ValueError
-        date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        date.fromisocalendar(int(match[1]), int(match[2]), 7)  # all seven days: 9999-W52 ends in 10000
     except ValueError:
         raise ValueError(f'"{text}" is not an ISO week like 2026-W49') from None
     return f"{match[1]}-W{int(match[2]):02d}"
@@ -534,13 +536,20 @@ def _read_toml(
     if text is None:
         return None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+        repr(data)  # fails, as every message quoting it would, on a hex or octal int beyond 4300 digits
+        return data
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
-        line = int(match[1]) if match else None
+        line = int(match[1]) if match else len(text.splitlines()) or 1  # "(at end of document)"
         where = f" at column {match[2]}" if match else ""
         message = str(exc).replace(match[0], "") if match else str(exc)
         problems.append(InputProblem(TOML, line, None, f"syntax error{where}: {message}"))
+    except ValueError:  # a whole number of more than 4300 digits: Python neither reads nor prints it
+        long = (
+            i for i, content in enumerate(text.splitlines(), 1) if re.search(r"[\dA-Fa-f_]{3500}", content)
+        )
+        problems.append(InputProblem(TOML, next(long, None), None, "has a whole number of over 4300 digits"))
     return None
 
 
@@ -554,7 +563,7 @@ def _settings(
     timezone = top.text("timezone", "Europe/Berlin")
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones: IsADirectoryError
         top.problem("timezone", f'"{timezone}" is not a known time zone (e.g. Europe/Berlin)')
     language = top.text("language", "de")
     if language not in ("de", "en"):
@@ -576,9 +585,9 @@ def _settings(
         planning_date=_planning_date(top, today),
         notice_days=home_visit.whole("notice_days", 21),
         reminder_days=home_visit.whole("reminder_days", 10),
-        max_work_min=work.whole("max_work_min", 600, low=1),
+        max_work_min=work.whole("max_work_min", 600, low=1, high=24 * 60),
         time_limit_s=solver.number("time_limit_s", 30.0, low=0.1) if "time_limit_s" in solver.data else None,
-        seed=solver.whole("seed", 1),
+        seed=solver.whole("seed", 1, high=2**31 - 1),  # the search adds to it and seeds int64 generators
         weighting=weighting,
         van_stop_visitors=objective.whole("van_stop_visitors", 3, low=1),
         geocoding=_geocoding(top.table("geocoding", _TOML_KEYS["geocoding"]), folder),

@@ -19,11 +19,19 @@ T = TypeVar("T")
 def check_range(value: float, low: float | None, high: float | None) -> None:
     """Raise a ValueError naming the bounds when `value` lies outside those given (inclusive)."""
     if low is not None and high is not None and not low <= value <= high:
-        raise ValueError(f"must be from {low:g} to {high:g}, got {value:g}")
+        raise ValueError(f"must be from {low:g} to {high:g}, got {_number(value)}")
     if low is not None and value < low:
-        raise ValueError(f"must be at least {low:g}, got {value:g}")
+        raise ValueError(f"must be at least {low:g}, got {_number(value)}")
     if high is not None and value > high:
-        raise ValueError(f"must be at most {high:g}, got {value:g}")
+        raise ValueError(f"must be at most {high:g}, got {_number(value)}")
+
+
+def _number(value: float) -> str:
+    """A value as `:g` shows it, or in words when it is a whole number too large for a float."""
+    try:
+        return f"{value:g}"
+    except OverflowError:  # an int beyond 1.8e308 (TOML's hex and octal ints have no length limit)
+        return "a number of more than 300 digits"
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
@@ -98,15 +106,21 @@ class TomlTable:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(name, f"must be a number, got {value!r}")
             return default
-        return float(value) if self._in_range(name, value, low, high) else default
+        if not self._in_range(name, value, low, high):
+            return default
+        try:
+            return float(value)
+        except OverflowError:
+            self.problem(name, f"is too large: {_number(value)}")
+            return default
 
-    def whole(self, name: str, default: int, low: int = 0) -> int:
-        """A whole number of at least `low`."""
+    def whole(self, name: str, default: int, low: int = 0, high: int | None = None) -> int:
+        """A whole number within `low`..`high`."""
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
             self.problem(name, f"must be a whole number, got {value!r}")
             return default
-        return value if self._in_range(name, value, low, None) else default
+        return value if self._in_range(name, value, low, high) else default
 
     def parsed(self, name: str, parse: Callable[[str], T], default: str) -> T:
         """A string run through a cell parser of planner.load (dates, weekdays, ...)."""
