@@ -429,6 +429,9 @@ def number(value: float, digits: int, lang: str) -> str:
 MESSAGES: tuple[tuple[str, str], ...] = (
     # cells of the tables (planner.load)
     ('"{text}" is not a whole number', '"{text}" ist keine ganze Zahl'),
+    ("has {count} digits, too many for a whole number", "hat {count} Ziffern, zu viele für eine ganze Zahl"),
+    ("has a whole number of over 4300 digits", "enthält eine ganze Zahl mit über 4300 Ziffern"),
+    ("is too large: {value}", "ist zu groß: {value}"),
     ('"{text}" is not a number', '"{text}" ist keine Zahl'),
     (
         '"{text}" is not a date (YYYY-MM-DD or DD.MM.YYYY)',
