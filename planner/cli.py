@@ -36,7 +36,7 @@ from planner.errors import (
     UsageError,
     VanplanError,
 )
-from planner.i18n import Texts, error_text, message, number, texts
+from planner.i18n import Texts, error_text, message, number, texts, violation_text
 from planner.load import load_scenario
 from planner.network import Network
 from planner.outputs import write_tables
@@ -216,7 +216,9 @@ def plan_cmd(
         if run.violations:
             # never hand out maps, sheets or calendars of a plan that breaks a rule
             report = folder / "violations.txt"
-            report.write_text("\n".join(map(str, run.violations)) + "\n", encoding="utf-8")
+            report.write_text(
+                "\n".join(violation_text(v, lang) for v in run.violations) + "\n", encoding="utf-8"
+            )
             written.append(report)
         elif not no_maps:
             written += render_all(run.plan, run.scenario, run.network, folder, lang=lang, pdf=pdf)
@@ -396,7 +398,8 @@ def replan_cmd(
         written = write_version(run, folder, lang)
         if result.violations:  # never hand out maps, sheets or calendars of a plan that breaks a rule
             report = folder / "violations.txt"
-            report.write_text("\n".join(map(str, result.violations)) + "\n", encoding="utf-8")
+            lines = [violation_text(v, lang) for v in result.violations]
+            report.write_text("\n".join(lines) + "\n", encoding="utf-8")
             written.append(report)
         elif not no_maps:
             written += render_all(
@@ -585,7 +588,7 @@ def _summary(plan: Plan, tx: Texts) -> None:
 def _report(violations: list[Violation], tx: Texts) -> None:
     """Say that the plan keeps every rule, or raise the rules it breaks (exit code 3)."""
     if violations:
-        raise RulesBroken([str(v) for v in violations])
+        raise RulesBroken([violation_text(v, tx.lang) for v in violations])
     out.print(tx.plan_ok)
 
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError, InputProblem, RulesBroken, VanplanError
 from planner.scenario import WEEKDAYS_DE, WEEKDAYS_EN, Kind
+
+if TYPE_CHECKING:
+    from planner.validate import Violation
 
 
 @dataclass(frozen=True)
@@ -429,6 +433,61 @@ def number(value: float, digits: int, lang: str) -> str:
 MESSAGES: tuple[tuple[str, str], ...] = (
     # cells of the tables (planner.load)
     ('"{text}" is not a whole number', '"{text}" ist keine ganze Zahl'),
+    # broken rules of a plan (planner.validate)
+    ("van is not in the scenario", "Van ist nicht im Szenario"),
+    ("tour date is not in the planning week", "Tourdatum liegt nicht in der Planungswoche"),
+    ("van is not in service on this date", "Van ist an diesem Tag nicht im Dienst"),
+    ("crew {crew} differs from the roster {roster}", "Besatzung {crew} weicht vom Dienstplan {roster} ab"),
+    ("{crew} crew but {seats} seats", "{crew} Personen Besatzung, aber {seats} Sitze"),
+    ("tour does not start at the van's depot", "Tour beginnt nicht am Depot des Vans"),
+    ("tour {depart}-{back} leaves the shift", "Tour {depart}-{back} verlässt die Dienstzeit"),
+    ("stop is on {day}, its tour on {tour_day}", "Stopp ist am {day}, seine Tour am {tour_day}"),
+    ("planned as {planned}, requested {requested}", "geplant als {planned}, angefragt {requested}"),
+    ("planned at another place than requested", "an einem anderen Ort geplant als angefragt"),
+    ("lasts {lasts}, requested {minutes} min", "dauert {lasts}, angefragt {minutes} min"),
+    (
+        "less than {minutes} min between arrival and start",
+        "weniger als {minutes} min zwischen Ankunft und Beginn",
+    ),
+    (
+        "overrun and documentation buffer not kept",
+        "Puffer für Überziehen und Dokumentation nicht eingehalten",
+    ),
+    ("needs {staff} staff, crew has {crew}", "braucht {staff} Personen, die Besatzung hat {crew}"),
+    ("crew lacks {skills}", "der Besatzung fehlt {skills}"),
+    ("{day} outside {earliest}..{latest}", "{day} außerhalb von {earliest}..{latest}"),
+    ("starts {start}, fixed at {fixed}", "beginnt {start}, fest vereinbart {fixed}"),
+    ("{start}-{end} outside the client's windows", "{start}-{end} außerhalb der Verfügbarkeit der Person"),
+    ("pinned to {van} {day} {time}, planned otherwise", "festgelegt auf {van} {day} {time}, anders geplant"),
+    ("{work} of work exceeds {minutes} min", "{work} Arbeitszeit überschreitet {minutes} min"),
+    (
+        "{work} of work needs 45 min break, has {pause}",
+        "{work} Arbeitszeit braucht 45 min Pause, hat {pause}",
+    ),
+    (
+        "{work} of work needs 30 min break, has {pause}",
+        "{work} Arbeitszeit braucht 30 min Pause, hat {pause}",
+    ),
+    ("request is not in the scenario", "Anfrage ist nicht im Szenario"),
+    ("request is neither in a tour nor unscheduled", "Anfrage ist weder in einer Tour noch nicht eingeplant"),
+    ("unknown reason code {code}", "unbekannter Grund {code}"),
+    (
+        "notice sent {sent} is less than {days} days before",
+        "Ankündigung vom {sent} liegt weniger als {days} Tage davor",
+    ),
+    ("is stop {seq} of the tour but numbered {number}", "ist Stopp {seq} der Tour, aber nummeriert {number}"),
+    (
+        "arrives {arrival}, before the van left at {leave}",
+        "kommt {arrival} an, bevor der Van um {leave} abfuhr",
+    ),
+    ("{have} min available for a {need} min drive", "{have} min verfügbar für {need} min Fahrt"),
+    ("break part shorter than 15 min", "Pausenteil kürzer als 15 min"),
+    ("break {start} does not interrupt work", "Pause {start} unterbricht keine Arbeit"),
+    ("break {start} overlaps an appointment", "Pause {start} überschneidet einen Termin"),
+    ("{work} of work without a break from {start}", "{work} Arbeit ohne Pause ab {start}"),
+    ("{hours} h on tour, {allowed} h allowed", "{hours} h auf Tour, {allowed} h erlaubt"),
+    ("rides {n} vans on {day}", "fährt am {day} in {n} Vans"),
+    ("request appears {n} times in the plan", "Anfrage steht {n}-mal im Plan"),
     ("has {count} digits, too many for a whole number", "hat {count} Ziffern, zu viele für eine ganze Zahl"),
     ("has a whole number of over 4300 digits", "enthält eine ganze Zahl mit über 4300 Ziffern"),
     ("is too large: {value}", "ist zu groß: {value}"),
@@ -697,6 +756,11 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 def message(text: str, lang: str) -> str:
     """A message from the loader, the network or the planner in `lang`; unknown text stays as it is."""
     return _translate(text, lang, MESSAGES)
+
+
+def violation_text(violation: Violation, lang: str) -> str:
+    """A broken rule of a plan in `lang`: "[code] where: sentence" (code and place stay as they are)."""
+    return f"[{violation.code}] {violation.where}: {message(violation.message, lang)}"
 
 
 def problem_text(problem: InputProblem, lang: str) -> str:

@@ -25,10 +25,10 @@ SOURCES = [
     "planner/places.py", "planner/network/__init__.py", "planner/network/osm.py", "planner/network/graph.py",
     "planner/network/cache.py", "planner/simulate/spec.py", "planner/simulate/run.py",
     "planner/simulate/population.py", "planner/simulate/siting.py", "maps/sheets.py",
-    "planner/replan/changes.py", "planner/replan/run.py",
+    "planner/replan/changes.py", "planner/replan/run.py", "planner/validate.py",
 ]  # fmt: skip
 CARRIERS = {"problem", "InputProblem", "ValueError", "NetworkError", "NetworkSettingError", "DataError",
-            "SitingError"}  # fmt: skip
+            "SitingError", "Violation"}  # fmt: skip
 ENGLISH_WORDS = re.compile(r"\b(rows?|columns?|line|key|is|not|the|with|and|or|did you mean|missing)\b")
 GERMAN_WORDS = re.compile(r"\b(Zeile|Spalte|Schlüssel|ist|nicht|meinten|fehlt|Problem|Probleme)\b")
 
@@ -43,7 +43,7 @@ def literal_messages() -> list[tuple[str, str]]:
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 if name in CARRIERS:
-                    arg = node.args[-1] if name in ("problem", "InputProblem") else node.args[0]
+                    arg = node.args[-1] if name in ("problem", "InputProblem", "Violation") else node.args[0]
                     found += [(text, f"{source}:{node.lineno}") for text in texts_of(arg)]
             elif isinstance(node, ast.Assign) and any(
                 getattr(t, "id", "") == "message" for t in node.targets
@@ -178,3 +178,21 @@ def test_plan_console_speaks_one_language_with_its_numbers(lang: str, tmp_path: 
         assert re.search(r"\b\d+\.\d\b", text) and not re.search(r"\b\d+,\d\b", text)
         assert "Placed:" in text and "junctions" in text
         assert not re.search(r"\b(Zeile|Spalte|Eingeplant|Stunden|Fahrzeiten|Knoten|Niemand)\b", text)
+
+
+def test_broken_rules_read_in_the_language_of_the_run() -> None:
+    """`vanplan validate` and violations.txt used to print the validator's English in German runs."""
+    from planner.i18n import violation_text
+    from planner.validate import Violation
+
+    broken = [
+        Violation("travel", "V1 2026-11-30", "7.5 min available for a 12.0 min drive"),
+        Violation("two_vans", "C1", "rides 2 vans on 2026-11-30"),
+        Violation("max_work", "V1 2026-11-30", "10:30:00 of work exceeds 600 min"),
+        Violation("lost", "R7", "request is neither in a tour nor unscheduled"),
+    ]
+    for v in broken:
+        german = violation_text(v, "de")
+        assert german.startswith(f"[{v.code}] {v.where}: ")
+        assert not ENGLISH_WORDS.search(german.split(": ", 1)[1]), german
+        assert violation_text(v, "en") == str(v)
