@@ -329,8 +329,9 @@ def simulate_cmd(
     table = Table("Variante", "Termine/Woche", "eingeplant", "Tage Median", "Tage p90", "km/Woche", "≤15 min")
     for s in results.summaries:
         table.add_row(
-            s.variant, f"{s.placed_per_week:g}", f"{100 * s.share_placed:.0f} %", f"{s.wait_median_days}",
-            f"{s.wait_p90_days}", f"{s.km_per_week:g}", f"{100 * s.within_15_min:.0f} %",
+            s.variant, f"{s.placed_per_week:g}".replace(".", ","), f"{100 * s.share_placed:.0f} %",
+            f"{s.wait_median_days}".replace(".", ","), f"{s.wait_p90_days}".replace(".", ","),
+            f"{s.km_per_week:g}".replace(".", ","), f"{100 * s.within_15_min:.0f} %",
         )  # fmt: skip
     out.print(table)
     out.print(f"{len(results.rows)} Wochen in {results.elapsed_s:.0f} s; " + _listing(written, out_dir))
