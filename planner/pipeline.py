@@ -55,6 +55,22 @@ class Run:
     limit_scaled: bool = False  # the time limit was not given, so it follows the week's size
 
 
+Stage = Callable[[str], AbstractContextManager[None]]  # `with stage(name):` around each stage
+
+
+def stage_timer(progress: Progress, timings: dict[str, float]) -> Stage:
+    """`with stage(name):` reports the stage to `progress` and adds its seconds to `timings[name]`."""
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        progress.stage(name)
+        t0 = time.perf_counter()
+        yield
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+
+    return stage
+
+
 def default_cache_dir() -> Path:
     """Where road graphs and matrices are cached: $VANPLAN_CACHE or ~/.cache/vanplan."""
     env = os.environ.get("VANPLAN_CACHE")
@@ -78,7 +94,7 @@ def prepare(
     folder: Path,
     cache: Path,
     today: date | None = None,
-    stage: Callable[[str], AbstractContextManager[None]] = lambda _: nullcontext(),
+    stage: Stage = lambda _: nullcontext(),
 ) -> tuple[Scenario, Network, Built]:
     """The scenario in `folder`, its road network and its routing problem: every stage before the
     search, each run inside `stage(name)` (for timing and progress)."""
@@ -127,13 +143,7 @@ def plan_scenario(
     compile_kernel(compiling)
     clock = time.monotonic() if started is None or compiled else started  # a compile restarts it
 
-    @contextmanager
-    def stage(name: str) -> Iterator[None]:
-        progress.stage(name)
-        t0 = time.perf_counter()
-        yield
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
-
+    stage = stage_timer(progress, timings)
     scenario, network, built = prepare(folder, cache, today, stage)
     settings = scenario.settings
     given = time_limit_s if time_limit_s is not None else settings.time_limit_s

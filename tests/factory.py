@@ -125,3 +125,18 @@ def window(weekday: int, start: str, end: str) -> WeeklyWindow:
 def local(d: date, hhmm: str) -> datetime:
     """A naive local date-time on date d."""
     return datetime.combine(d, time.fromisoformat(hhmm))
+
+
+def alive_in_session(sid: int) -> list[int]:
+    """Processes of session `sid` that are still running (zombies have already died), read from /proc."""
+    left = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            left.append(int(entry.name))
+    return left

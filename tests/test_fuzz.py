@@ -40,6 +40,7 @@ from planner.build import possible_days
 from planner.errors import InputError, InputProblem
 from planner.load import load_scenario
 from planner.scenario import Kind
+from tests.factory import alive_in_session
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "bayreuth-nord"
@@ -362,21 +363,6 @@ def compiled() -> None:
     from planner.solver import sisr
 
     sisr.warm_up()
-
-
-def alive_in_session(sid: int) -> list[int]:
-    """Processes of session `sid` that are still running (zombies have already died)."""
-    left = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            left.append(int(entry.name))
-    return left
 
 
 @dataclass(frozen=True)

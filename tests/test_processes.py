@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factory import alive_in_session
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "bayreuth-nord"
 
@@ -54,22 +56,6 @@ def wait_for_worker(proc: subprocess.Popen[str]) -> int:
             return kids[0]
         time.sleep(0.1)
     raise AssertionError(f"no search worker started (exit {proc.poll()})")
-
-
-def alive_in_session(sid: int) -> list[int]:
-    """Processes of session `sid` that are still running (zombies already died)."""
-    left = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[3]) == sid and fields[0] != "Z":
-            left.append(int(entry.name))
-    return left
 
 
 def assert_nothing_left(sid: int) -> None:

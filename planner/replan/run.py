@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +14,7 @@ from planner.geocode import geocode_requests
 from planner.load import load_scenario
 from planner.network import Network
 from planner.outputs import write_tables
-from planner.pipeline import Progress, default_cache_dir, default_time_limit, network_of
+from planner.pipeline import Progress, default_cache_dir, default_time_limit, network_of, stage_timer
 from planner.plan import Plan
 from planner.replan.changes import load_changes
 from planner.replan.diff import changes_table
@@ -61,13 +59,7 @@ def replan_folder(
     compile_kernel(lambda: progress.stage("compile"))
     started = time.monotonic()
 
-    @contextmanager
-    def stage(name: str) -> Iterator[None]:
-        progress.stage(name)
-        t0 = time.perf_counter()
-        yield
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
-
+    stage = stage_timer(progress, timings)
     with stage("load"):
         scenario = load_scenario(folder)
         old = read_plan(plan_file)
