@@ -134,11 +134,17 @@ def solve(
 def compile_kernel(on_compile: Callable[[], None] | None = None) -> None:
     """Make the compiled search ready before any clock runs: load it from numba's disk cache, or
     compile it (tens of seconds, first run only), calling `on_compile` first so a user sees why."""
+    if _ready:  # once per process: every plan, replan and simulated week calls this
+        return
     from planner.solver import sisr  # numba compiles on first use
 
     if on_compile is not None and not sisr.cached():
         on_compile()
     sisr.warm_up()
+    _ready.append(True)
+
+
+_ready: list[bool] = []  # non-empty once this process has the compiled search in memory
 
 
 def _start_children(
