@@ -408,10 +408,56 @@ def replan_cmd(
             )
         listing = _listing(written, folder)
     _replan_table(result.changes, result.plan, tx)
+    for rid, detail in result.refused:
+        out.print(f"{tx.move_refused.format(request=rid)}: {sentence('pin_invalid', detail, tx.lang)}")
     _summary(result.plan, tx)
     version = tx.version_line.format(version=result.plan.version, previous=result.plan.previous_version)
     out.print(f"{version}: {len(written)} {tx.files_in} {target}/ {listing}")
     _report(list(result.violations), tx)
+
+
+# --- the web app (package web) ---
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Folder of the app's database, tables and plans.")]
+
+
+@app.command("serve")
+@_handled
+def serve_cmd(
+    data: DataOpt = Path("vanplan-data"),
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    osm_dir: Annotated[
+        Path | None,
+        typer.Option("--osm-dir", help="Folder of OSM extracts that uploaded scenario.toml files name."),
+    ] = None,
+) -> None:
+    """Start the web app for coordinators, coaches and management, with its planning worker."""
+    from web.serve import serve
+
+    out.print(f"vanplan: http://{host}:{port}/  ({data}/)")
+    serve(data, host, port, osm_dir)
+
+
+@app.command("createuser")
+@_handled
+def createuser_cmd(
+    username: Annotated[str, typer.Argument(help="Login name.", show_default=False)],
+    role: Annotated[str, typer.Option("--role", help="coordinator, coach, management or admin.")] = "coordinator",
+    coach: Annotated[str, typer.Option("--coach", help="For a coach: the id in coaches.csv.")] = "",
+    data: DataOpt = Path("vanplan-data"),
+) -> None:
+    """Create a user of the web app (the first coordinator, a coach, ...); asks for the password
+    (or reads VANPLAN_PASSWORD)."""
+    from web.serve import create_user
+
+    password = os.environ.get("VANPLAN_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    problem = create_user(data, username, role, password, coach)
+    if problem:
+        raise UsageError(problem)
+    out.print(f"{username}: {role}")
 
 
 def _replan_table(rows: Sequence[PlanChange], plan: Plan, tx: Texts) -> None:

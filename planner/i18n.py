@@ -108,6 +108,7 @@ class Texts:
     changes_columns: tuple[str, ...]
     no_changes: str
     version_line: str
+    move_refused: str
     change_kinds: dict[str, str]  # planner.replan.diff CHANGES
     change_causes: dict[str, str]
     tell_client: dict[str, str]
@@ -247,6 +248,7 @@ DE = Texts(
     changes_columns=("Änderung", "Termin", "bisher", "neu", "Person informieren", "Coaches"),
     no_changes="Keine Termine geändert.",
     version_line="Version {version} (aus Version {previous})",
+    move_refused="{request} nicht verschoben, bleibt wo er war",
     change_kinds={
         "moved": "Verschoben",
         "cancelled": "Abgesagt",
@@ -265,6 +267,7 @@ DE = Texts(
         "room": "Platz für einen dringenderen Termin",
         "conflict": "kollidiert mit festen Terminen",
         "notice": "Ankündigung nicht rechtzeitig versandt",
+        "move": "von der Koordination verschoben",
     },
     tell_client={"letter": "Brief", "phone": "Anruf", "public": "Aushang und Ankündigung", "": ""},
 )
@@ -392,6 +395,7 @@ EN = Texts(
     changes_columns=("Change", "Request", "was", "now", "Tell the client", "Coaches"),
     no_changes="No appointment changed.",
     version_line="Version {version} (from version {previous})",
+    move_refused="{request} not moved, stays where it was",
     change_kinds={
         "moved": "Moved",
         "cancelled": "Cancelled",
@@ -410,6 +414,7 @@ EN = Texts(
         "room": "room for a more urgent appointment",
         "conflict": "collides with fixed appointments",
         "notice": "the notice was not sent in time",
+        "move": "moved by the coordinator",
     },
     tell_client={"letter": "letter", "phone": "phone", "public": "public notice", "": ""},
 )

@@ -432,6 +432,17 @@ def read_table(
     return None if table is None else list(table.walk(problems))
 
 
+def read_cells(path: Path) -> list[list[str]]:
+    """Every cell of a table file as text, header row first, read as the loader reads it (CSV in
+    any encoding and separator, or .xlsx): what a form editor shows. Unreadable: InputError."""
+    problems: list[InputProblem] = []
+    notices: list[ReadNotice] = []
+    cells = _read_csv(path, problems, notices) if path.suffix == ".csv" else _read_xlsx(path, problems)
+    if cells is None:
+        raise InputError(problems)
+    return cells
+
+
 def _read_table_file(
     path: Path, columns: _Columns, problems: list[InputProblem], notices: list[ReadNotice]
 ) -> _Table | None:

@@ -145,6 +145,30 @@ def test_van_in_the_workshop_moves_its_stops_to_the_other_van_at_the_same_time()
     assert [(r.request_id, r.cause) for r in result.changes] == [("r1", "van_unavailable")]
 
 
+def test_coordinator_moves_an_appointment_to_another_van_day_and_the_rest_stays() -> None:
+    crews = {("V1", 0): ("A",), ("V2", 1): ("B",)}
+    sc, old = week([(request("r1"), "V1", 0, "10:00"), (request("r2"), "V1", 0, "13:00")], crews=crews)
+    move = change(ChangeKind.MOVE, request="r2", van="V2", fixed_start=local(day(1), "11:15"))
+    result = again(sc, old, [move])
+    assert at(result.plan) == {"r1": ("V1", day(0), "10:00"), "r2": ("V2", day(1), "11:15")}
+    assert [(r.request_id, r.change, r.cause, r.tell_coaches) for r in result.changes] == [
+        ("r2", "moved", "move", ("A", "B"))
+    ]
+    assert result.refused == ()
+
+
+def test_an_impossible_move_is_refused_with_the_reason_and_nothing_moves() -> None:
+    crews = {("V1", 0): ("A",), ("V2", 1): ("B",)}
+    two = request("r2", staff=2)
+    sc, old = week([(request("r1"), "V1", 0, "10:00"), (two, "V1", 0, "13:00")],
+                   crews={**crews, ("V1", 0): ("A", "C")})  # fmt: skip
+    move = change(ChangeKind.MOVE, request="r2", van="V2", fixed_start=local(day(1), "11:00"))
+    result = again(sc, old, [move])
+    assert at(result.plan) == at(old)
+    assert result.changes == ()
+    assert result.refused == (("r2", {"van": "V2", "date": day(1).isoformat(), "time": "11:00", "why": "staff"}),)
+
+
 def test_urgent_new_request_makes_room_by_moving_an_uncommunicated_meeting() -> None:
     # Monday 08:00-12:00 holds the 2-hour walk and talk or the 3-hour crisis case, not both.
     crews = {("V1", 0): ("A",), ("V1", 1): ("A",)}

@@ -29,7 +29,7 @@ from planner.tomltable import did_you_mean
 
 
 class ChangeKind(StrEnum):
-    """The six things that happen to a planned week."""
+    """The things that happen to a planned week, and the coordinator's move of one appointment."""
 
     CANCEL = "cancel"
     ABSENT = "absent"
@@ -37,6 +37,7 @@ class ChangeKind(StrEnum):
     NEW_REQUEST = "new_request"
     AVAILABILITY = "availability"
     FIXED_TIME = "fixed_time"
+    MOVE = "move"
 
 
 CANCELLED_BY = ("client", "third_party", "coordinator")
@@ -50,6 +51,7 @@ USES: dict[ChangeKind, tuple[str, ...]] = {
     ChangeKind.NEW_REQUEST: ("request",),
     ChangeKind.AVAILABILITY: ("request", "availability"),
     ChangeKind.FIXED_TIME: ("request", "fixed_start"),
+    ChangeKind.MOVE: ("request", "van", "fixed_start"),
 }
 
 
@@ -136,7 +138,7 @@ def _change(row: TableRow, scenario: Scenario, plan: Plan, now: datetime) -> Cha
     coach, van = row.text("coach"), row.text("van")
     if kind is ChangeKind.ABSENT:
         _known(row, "coach", coach, {c.id for c in scenario.coaches}, "coach")
-    if kind is ChangeKind.VAN_UNAVAILABLE:
+    if kind in (ChangeKind.VAN_UNAVAILABLE, ChangeKind.MOVE):
         _known(row, "van", van, {v.id for v in scenario.vans}, "van")
     dates = row.get("dates", parse_dates) or frozenset()
     start, end = row.get("from", parse_datetime), row.get("until", parse_datetime)
@@ -146,13 +148,14 @@ def _change(row: TableRow, scenario: Scenario, plan: Plan, now: datetime) -> Cha
     if kind is ChangeKind.AVAILABILITY and not row.text("availability"):
         row.problem("availability", "is empty but required for availability (the client's new windows)")
     fixed = row.get("fixed_start", parse_datetime)
-    if kind is ChangeKind.FIXED_TIME:
+    if kind in (ChangeKind.FIXED_TIME, ChangeKind.MOVE):
         req = requests.get(rid)
         if not row.text("fixed_start"):
-            row.problem("fixed_start", "is empty but required for fixed_time (the third party's new time)")
+            what = "the third party's new time" if kind is ChangeKind.FIXED_TIME else "the new start"
+            row.problem("fixed_start", f"is empty but required for {kind} ({what})")
         elif fixed is not None and fixed < now:
             row.problem("fixed_start", f"{fixed:%d.%m.%Y %H:%M} lies before --now {now:%d.%m.%Y %H:%M}")
-        if req is not None and req.kind not in (Kind.ACCOMPANY, Kind.VAN_STOP):
+        if kind is ChangeKind.FIXED_TIME and req is not None and req.kind not in (Kind.ACCOMPANY, Kind.VAN_STOP):
             row.problem("request", f'"{rid}" is a {req.kind}; fixed_time is for accompany and van_stop')
     if row.failed:
         return None

@@ -64,6 +64,7 @@ class Replanned:
     outputs: Scenario  # the same with the replan day as planning date (letters, sheets, maps)
     changes: tuple[PlanChange, ...]
     violations: tuple[Violation, ...]  # planner.validate, then the replan's own rules (`_check`)
+    refused: tuple[tuple[str, dict[str, str]], ...] = ()  # impossible moves: request, pin_invalid detail
 
 
 @dataclass
@@ -85,6 +86,8 @@ class _Run:
     displaced: dict[str, str] = field(default_factory=dict)  # request -> why its pin failed (PIN_WHY)
     untimed: set[str] = field(default_factory=set)  # freed ones that may change their start too
     released: set[str] = field(default_factory=set)  # stage 2: freed to make room
+    moves: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # coordinator: van, new start
+    refused: dict[str, dict[str, str]] = field(default_factory=dict)  # impossible moves: pin_invalid detail
 
     @property
     def now_s(self) -> int:
@@ -127,12 +130,13 @@ def replan(
         plan = _stages(run, points, matrix_of, geocode_why, params, end, travel_source)
     else:  # nothing happened since: the same plan, as the next version
         plan = _versioned(old, old, run)
-    run.week = _unpinned(run.week, set(run.displaced))  # the appointment moved: its pin is history
+    run.week = _unpinned(run.week, set(run.displaced) | set(run.moves))  # moved: its pin is history
     outputs = replace(run.week, settings=replace(run.week.settings, planning_date=run.replan_day))
     violations = validate(run.week, plan, matrix_of) + _check(run, plan)
     by = {rid: c.by for rid, c in run.cancelled.items()}
     rows = diff(old, plan, run.week, run.causes, by, run.replan_day)
-    return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations))
+    refused = tuple(sorted(run.refused.items()))
+    return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations), refused)
 
 
 def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: datetime) -> _Run:
@@ -170,6 +174,10 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
     for u in old.unscheduled:
         run.causes.setdefault(u.request_id, "waiting_list")
     run.causes.update({c.request: "new_request" for c in changes if c.kind is ChangeKind.NEW_REQUEST})
+    for c in changes:
+        if c.kind is ChangeKind.MOVE and c.fixed_start is not None:
+            run.moves[c.request] = (c.van, c.fixed_start)
+            run.causes[c.request] = "move"
     for rid, (tour, stop) in kept.items():
         cut = cuts.get((tour.van, tour.day))
         if cut is not None and _naive(run, stop.departure) > cut:
@@ -373,6 +381,7 @@ def _stages(
         and job.pinned[0] in wanted
         and req.id in run.kept
         and req.id not in run.communicated
+        and req.id not in run.moves
     }
     if not release:
         return plan
@@ -424,7 +433,10 @@ def _search(
             rid = u.request_id
             if rid in run.history.stops:
                 raise RuntimeError(f"{rid} took place before now but cannot be kept: {u.reason} {u.detail}")
-            if rid in run.kept and rid not in run.free and u.reason == "pin_invalid":
+            if rid in run.moves:  # the coordinator's move is impossible: the appointment stays
+                _refuse(run, rid, u.detail.get("why", u.reason) if u.reason == "pin_invalid" else u.reason)
+                again = True
+            elif rid in run.kept and rid not in run.free and u.reason == "pin_invalid":
                 _displace(run, rid, u.detail.get("why", "window"))
                 again = True
             elif rid in run.free and rid not in run.untimed:  # not at its old time: at any time
@@ -451,7 +463,10 @@ def _free_what_failed(run: _Run, built: Built, solution: Solution) -> bool:
         rid = built.requests[j].id
         if rid in run.history.stops:
             raise RuntimeError(f"{rid} took place before now but the search could not keep it")
-        if built.problem.jobs[j].pinned is not None and rid in run.kept:
+        if rid in run.moves:
+            _refuse(run, rid, "conflict")
+            freed = True
+        elif built.problem.jobs[j].pinned is not None and rid in run.kept:
             _displace(run, rid, "conflict")
             freed = True
         elif rid in run.free and rid not in run.untimed:
@@ -472,9 +487,13 @@ def _for_build(run: _Run) -> Scenario:
         rid = req.id
         if rid in run.cancelled or rid in closed:
             continue
+        if rid in run.moves:
+            van, at = run.moves[rid]
+            requests.append(_pinned(run, req, van, at, rid in run.kept))
+            continue
         old = run.history.stops.get(rid) or (run.kept.get(rid) if rid not in run.free else None)
         if old is not None:
-            requests.append(_pinned(run, req, *old))
+            requests.append(_pinned(run, req, old[0].van, _naive(run, old[1].start), True))
             continue
         if rid in run.free:
             req = replace(req, pin_van="", pin_date=None, pin_start=None)
@@ -488,14 +507,20 @@ def _for_build(run: _Run) -> Scenario:
     )
 
 
-def _pinned(run: _Run, req: Request, tour: Tour, stop: Stop) -> Request:
-    """The request pinned to its old van, date and start. A home visit of the old plan counts its
-    notice from the old planning date, as the old plan's letters list did."""
-    start = _naive(run, stop.start)
+def _pinned(run: _Run, req: Request, van: str, start: datetime, planned: bool) -> Request:
+    """The request pinned to `van` and `start` (naive local). A home visit of the old plan counts
+    its notice from the old planning date, as the old plan's letters list did."""
     sent = req.notice_sent
-    if req.kind is Kind.HOME_VISIT and sent is None:
+    if planned and req.kind is Kind.HOME_VISIT and sent is None:
         sent = run.week.settings.planning_date
-    return replace(req, pin_van=tour.van, pin_date=start.date(), pin_start=start.time(), notice_sent=sent)
+    return replace(req, pin_van=van, pin_date=start.date(), pin_start=start.time(), notice_sent=sent)
+
+
+def _refuse(run: _Run, rid: str, why: str) -> None:
+    """Give up the coordinator's move of `rid` (it stays where it was) and remember why."""
+    van, at = run.moves.pop(rid)
+    run.refused[rid] = {"van": van, "date": at.date().isoformat(), "time": f"{at:%H:%M}", "why": why}
+    run.causes.pop(rid, None)
 
 
 def _at_now(run: _Run, built: Built) -> Built:
@@ -673,7 +698,7 @@ def _check(run: _Run, plan: Plan) -> list[Violation]:
         same = old is not None and (old[0].van, old[0].day, old[1].start) == (t.van, t.day, s.start)
         if not same and s.start - timedelta(minutes=s.setup_min) < now:
             out.append(Violation("before_now", rid, f"begins {s.start:%d.%m. %H:%M}, before --now"))
-        if rid in run.communicated and not same and rid not in run.displaced:
+        if rid in run.communicated and not same and rid not in run.displaced and rid not in run.moves:
             out.append(Violation("communicated", rid, "moved though no change made its time impossible"))
         if (
             s.kind == Kind.HOME_VISIT
