@@ -154,7 +154,7 @@ def build(
     max_jobs: int = MAX_JOBS,
 ) -> Built:
     """Make the problem. `points` holds the position of every request that has one (geocoded);
-    `geocode_why` says why geocoding failed for the others (planner.reasons.GEOCODE_WHY codes).
+    `geocode_why` says why geocoding failed for the others (`planner.reasons.GeocodeWhy` values).
 
     In order: requests no van-day can take (dates, availability, crew, staff, skills, pins) leave
     before any travel time is computed; in a week with more than `max_jobs` candidates the least
