@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import folium
 
 from maps.layers import (
-    DAY_PALETTE,
     add_background,
     add_depots,
     add_panel,
@@ -30,6 +29,7 @@ from maps.layers import (
 from maps.offline import fit, new_map, to_html
 from maps.protocol import Network
 from maps.text import bring_list, buffer_text, client_ref, clock, day_label, kind_name
+from planner.colours import DAY_PALETTE
 from planner.i18n import Texts, texts
 from planner.plan import Plan, Tour
 from planner.scenario import Scenario

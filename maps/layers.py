@@ -20,12 +20,10 @@ from maps.background import pad, place_layer, road_layer
 from maps.offline import Popup, Raw, page
 from maps.protocol import Box, Network
 from maps.text import buffer_text, client_ref, clock, kind_name
+from planner.colours import PALETTE
 from planner.i18n import Texts, number
 from planner.plan import Plan, Stop, Tour, Unscheduled
 from planner.scenario import Point, Scenario
-
-PALETTE = ("#1f5fbf", "#d1344b", "#1f8f3a", "#8a3ea8", "#e07000", "#00838f", "#9e7b00", "#c2185b")
-DAY_PALETTE = ("#1f5fbf", "#d1344b", "#1f8f3a", "#8a3ea8", "#e07000", "#00838f", "#6d4c41")
 
 STYLE = """<style>
 html > body { display: grid; grid-template-columns: minmax(0, 1fr) minmax(320px, 34%);

@@ -9,7 +9,6 @@ import folium
 
 from maps.day import day_tours, legend_notes
 from maps.layers import (
-    DAY_PALETTE,
     add_background,
     add_depots,
     add_panel,
@@ -22,6 +21,7 @@ from maps.layers import (
 from maps.offline import fit, new_map, to_html
 from maps.protocol import Network
 from maps.text import day_label, kind_name, reason_text
+from planner.colours import DAY_PALETTE
 from planner.i18n import Texts, texts
 from planner.plan import Plan, Unscheduled
 from planner.scenario import Point, Scenario

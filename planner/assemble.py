@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from planner.build import Built
+from planner.build import Built, SetAside
 from planner.plan import BreakTime, Plan, Stop, Tour, Unscheduled
+from planner.reasons import Reason
 from planner.scenario import Buffers, Scenario
 from planner.solution import Route, Solution
 
@@ -21,7 +22,8 @@ def assemble(
     """The plan: one tour per used van-day, and every request not in a tour with its reason."""
     tours = tuple(_tour(scenario, built, r) for r in solution.routes)
     dropped = tuple(_dropped(built, j) for j in solution.dropped)
-    unscheduled = tuple(sorted(built.unscheduled + dropped, key=lambda u: u.request_id))
+    left = tuple(left_out(a) for a in built.set_aside)
+    unscheduled = tuple(sorted(left + dropped, key=lambda u: u.request_id))
     return Plan(
         scenario=scenario.settings.name,
         week=scenario.settings.week,
@@ -107,6 +109,23 @@ def _tour(scenario: Scenario, built: Built, route: Route) -> Tour:
     )
 
 
+def left_out(aside: SetAside) -> Unscheduled:
+    """A request set aside before solving, as the plan lists it: at the position its row gave, if any."""
+    req = aside.request
+    lat, lon = (req.point.lat, req.point.lon) if req.point else (None, None)
+    return Unscheduled(
+        request_id=req.id,
+        kind=req.kind.value,
+        client=req.client,
+        reason=aside.reason,
+        detail=aside.detail,
+        lat=lat,
+        lon=lon,
+        priority=req.priority,
+        row=req.row,
+    )
+
+
 def _dropped(built: Built, j: int) -> Unscheduled:
     """A job the solver left out: a pinned one conflicts, any other did not fit the capacity."""
     req = built.requests[j]
@@ -115,7 +134,7 @@ def _dropped(built: Built, j: int) -> Unscheduled:
         request_id=req.id,
         kind=req.kind.value,
         client=req.client,
-        reason="pin_conflict" if req.pinned else "capacity",
+        reason=Reason.PIN_CONFLICT if req.pinned else Reason.CAPACITY,
         detail={"priority": str(req.priority)},
         lat=point.lat,
         lon=point.lon,

@@ -16,8 +16,8 @@ import numpy as np
 
 from planner.errors import InputError, InputProblem
 from planner.network import TravelMatrix
-from planner.plan import Unscheduled
 from planner.problem import Break, Job, Problem, Vehicle
+from planner.reasons import GeocodeWhy, Reason
 from planner.scenario import PRIORITY_WEIGHT, Buffers, Kind, Point, Request, Scenario
 
 DAY = 86_400
@@ -53,6 +53,15 @@ class VanDay:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A request the solver never sees, with the reason and the parameters of its sentence."""
+
+    request: Request
+    reason: Reason
+    detail: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Built:
     """The problem plus what is needed to translate its solution back into a plan."""
 
@@ -60,7 +69,7 @@ class Built:
     requests: tuple[Request, ...]  # requests[j] is problem.jobs[j]
     van_days: tuple[VanDay, ...]  # van_days[v] is problem.vehicles[v]
     points: tuple[Point, ...]  # matrix location -> position
-    unscheduled: tuple[Unscheduled, ...]  # set aside before solving
+    set_aside: tuple[SetAside, ...]  # left out before solving
 
 
 def seconds(scenario: Scenario, when: datetime) -> int:
@@ -145,7 +154,7 @@ def build(
     max_jobs: int = MAX_JOBS,
 ) -> Built:
     """Make the problem. `points` holds the position of every request that has one (geocoded);
-    `geocode_why` says why geocoding failed for the others (planner.reasons.GEOCODE_WHY codes).
+    `geocode_why` says why geocoding failed for the others (`planner.reasons.GeocodeWhy` values).
 
     In order: requests no van-day can take (dates, availability, crew, staff, skills, pins) leave
     before any travel time is computed; in a week with more than `max_jobs` candidates the least
@@ -159,8 +168,13 @@ def build(
     vehicles = tuple(
         _vehicle(scenario, vd, depot_loc[vd.depot], cap) for vd, cap in zip(days_out, caps, strict=True)
     )
-    unscheduled = [
-        _unsched(r, "geocode_failed", address=r.address, why=(geocode_why or {}).get(r.id, "not_found"))
+    set_aside = [
+        _aside(
+            r,
+            Reason.GEOCODE_FAILED,
+            address=r.address,
+            why=(geocode_why or {}).get(r.id, GeocodeWhy.NOT_FOUND),
+        )
         for r in scenario.requests
         if r.id not in points
     ]
@@ -168,12 +182,12 @@ def build(
     for req in scenario.requests:
         if req.id in points:
             job_or_reason = _job(scenario, req, days_out, vehicles)
-            if isinstance(job_or_reason, Unscheduled):
-                unscheduled.append(job_or_reason)
+            if isinstance(job_or_reason, SetAside):
+                set_aside.append(job_or_reason)
             else:
                 candidates.append((req, job_or_reason))
     candidates, over = select_within_capacity(candidates, vehicles, max_jobs)
-    unscheduled += [_unsched(req, "capacity", priority=str(req.priority)) for req, _ in over]
+    set_aside += [_aside(req, Reason.CAPACITY, priority=str(req.priority)) for req, _ in over]
 
     locs = [d.point for d in depots]
     loc_of_point: dict[Point, int] = {}
@@ -199,15 +213,15 @@ def build(
     for req, job in candidates:
         loc = loc_of_point[points[req.id]]
         if not tm.reachable[loc]:
-            unscheduled.append(_unsched(req, "unreachable", snap_m=f"{tm.snap_m[loc]:.0f}"))
+            set_aside.append(_aside(req, Reason.UNREACHABLE, snap_m=f"{tm.snap_m[loc]:.0f}"))
             continue
         job = replace(job, location=loc)
         assert job.vehicles is not None
         reachable = frozenset(v for v in job.vehicles if _round_trip_fits(job, vehicles[v], tm))
         if not reachable and req.pinned:
-            unscheduled.append(_unsched(req, "pin_invalid", why="travel", **_pin_detail(req)))
+            set_aside.append(_aside(req, Reason.PIN_INVALID, why="travel", **_pin_detail(req)))
         elif not reachable:
-            unscheduled.append(_unsched(req, "outside_shift"))
+            set_aside.append(_aside(req, Reason.OUTSIDE_SHIFT))
         if not reachable:
             continue
         jobs.append(replace(job, vehicles=reachable))
@@ -221,7 +235,7 @@ def build(
         preferred_bonus=PREFERRED_BONUS,
         span_cost=1,
     )
-    return Built(problem, tuple(kept), tuple(days_out), tuple(locs), tuple(unscheduled))
+    return Built(problem, tuple(kept), tuple(days_out), tuple(locs), tuple(set_aside))
 
 
 def select_within_capacity(
@@ -334,16 +348,16 @@ def arbzg_breaks(shift_start: int, shift_end: int) -> tuple[Break, ...]:
 
 def _job(
     scenario: Scenario, req: Request, days_out: Sequence[VanDay], vehicles: Sequence[Vehicle]
-) -> Job | Unscheduled:
+) -> Job | SetAside:
     """The job for a request with the van-days its dates, crew and skills allow (its location and
     the travel check come later), or the reason it cannot be planned this week."""
     if not days_out:  # the week itself has no van-day: the root cause for every request alike
-        return _unsched(req, "no_crew")
+        return _aside(req, Reason.NO_CREW)
     days = possible_days(scenario, req)
     if req.pinned:
         return _pinned_job(scenario, req, days, days_out, vehicles)
     if not possible_days(scenario, req, notice=False):
-        return _unsched(req, "outside_week", earliest=_iso(req.earliest), latest=_iso(req.latest))
+        return _aside(req, Reason.OUTSIDE_WEEK, earliest=_iso(req.earliest), latest=_iso(req.latest))
     first = earliest_visit(scenario, req)
     if not days and first is not None:
         return _notice_period(scenario, req, first)
@@ -354,18 +368,20 @@ def _job(
             return _notice_period(scenario, req, first)
         if req.fixed_start is not None:
             fs = req.fixed_start
-            return _unsched(req, "fixed_outside", date=fs.date().isoformat(), time=f"{fs:%H:%M}")
-        return _unsched(req, "no_window", days=day_names)
+            return _aside(req, Reason.FIXED_OUTSIDE, date=fs.date().isoformat(), time=f"{fs:%H:%M}")
+        return _aside(req, Reason.NO_WINDOW, days=day_names)
     window_days = {d for d in days if any(_on_day(scenario, d, w) for w in wins)}
     on_days = [v for v, vd in enumerate(days_out) if vd.day in window_days]
     if not on_days:
-        return _unsched(req, "no_van_day", days=day_names)
+        return _aside(req, Reason.NO_VAN_DAY, days=day_names)
     staffed = [v for v in on_days if vehicles[v].staff >= req.staff]
     if not staffed:
-        return _unsched(req, "staff", staff=str(req.staff), crew=str(max(vehicles[v].staff for v in on_days)))
+        return _aside(
+            req, Reason.STAFF, staff=str(req.staff), crew=str(max(vehicles[v].staff for v in on_days))
+        )
     skilled = [v for v in staffed if req.skills <= vehicles[v].skills]
     if not skilled:
-        return _unsched(req, "skills", skills=", ".join(sorted(req.skills)))
+        return _aside(req, Reason.SKILLS, skills=", ".join(sorted(req.skills)))
     return replace(
         _base_job(scenario, req, wins),
         preferred_vehicles=frozenset(v for v, vd in enumerate(days_out) if req.preferred_coach in vd.crew),
@@ -410,24 +426,24 @@ def _pinned_job(
     days: Sequence[date],
     days_out: Sequence[VanDay],
     vehicles: Sequence[Vehicle],
-) -> Job | Unscheduled:
+) -> Job | SetAside:
     """A pinned appointment keeps van, date and start, or is reported with what makes it impossible."""
     assert req.pin_date is not None and req.pin_start is not None
     start = seconds(scenario, datetime.combine(req.pin_date, req.pin_start))
     detail = _pin_detail(req)
     v = next((k for k, vd in enumerate(days_out) if vd.van == req.pin_van and vd.day == req.pin_date), None)
     if v is None:
-        return _unsched(req, "pin_invalid", why="no_van_day", **detail)
+        return _aside(req, Reason.PIN_INVALID, why="no_van_day", **detail)
     veh = vehicles[v]
     job = replace(_base_job(scenario, req, [(start, start)]), pinned=(v, start))
     if veh.staff < req.staff:
-        return _unsched(req, "pin_invalid", why="staff", **detail)
+        return _aside(req, Reason.PIN_INVALID, why="staff", **detail)
     if not req.skills <= veh.skills:
-        return _unsched(req, "pin_invalid", why="skills", **detail)
+        return _aside(req, Reason.PIN_INVALID, why="skills", **detail)
     if start - job.setup < veh.shift_start or start + job.duration + job.after > veh.shift_end:
-        return _unsched(req, "pin_invalid", why="shift", **detail)
+        return _aside(req, Reason.PIN_INVALID, why="shift", **detail)
     if req.pin_date not in days or not _in_own_windows(scenario, req, start):
-        return _unsched(req, "pin_invalid", why="window", **detail)
+        return _aside(req, Reason.PIN_INVALID, why="window", **detail)
     return replace(job, vehicles=frozenset({v}))
 
 
@@ -452,13 +468,13 @@ def _round_trip_fits(job: Job, veh: Vehicle, tm: TravelMatrix) -> bool:
     return any(max(a, earliest) <= min(b, latest) for a, b in job.windows)
 
 
-def _notice_period(scenario: Scenario, req: Request, first: date) -> Unscheduled:
+def _notice_period(scenario: Scenario, req: Request, first: date) -> SetAside:
     """A home visit the notice period keeps out of the week: the date it is met, counted from the
     notice sent or, if none was sent, from the planning date (so the coordinator knows to send it)."""
     sent = req.notice_sent or scenario.settings.planning_date
-    return _unsched(
+    return _aside(
         req,
-        "notice_period",
+        Reason.NOTICE_PERIOD,
         date=first.isoformat(),
         sent=sent.isoformat(),
         days=str(scenario.settings.notice_days),
@@ -466,19 +482,9 @@ def _notice_period(scenario: Scenario, req: Request, first: date) -> Unscheduled
     )
 
 
-def _unsched(req: Request, reason: str, **detail: str) -> Unscheduled:
-    lat, lon = (req.point.lat, req.point.lon) if req.point else (None, None)
-    return Unscheduled(
-        request_id=req.id,
-        kind=req.kind.value,
-        client=req.client,
-        reason=reason,
-        detail=detail,
-        lat=lat,
-        lon=lon,
-        priority=req.priority,
-        row=req.row,
-    )
+def _aside(req: Request, reason: Reason, **detail: str) -> SetAside:
+    """The request set aside for `reason`, the keywords its sentence's parameters."""
+    return SetAside(req, reason, detail)
 
 
 def _iso(d: date | None) -> str:

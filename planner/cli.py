@@ -317,6 +317,7 @@ def simulate_cmd(
     ] = 2,
 ) -> None:
     """Simulate weeks of a district for each fleet variant; write kpis.csv and report.html."""
+    from maps.coverage import coverage_map
     from planner.simulate.main import load_spec, run_spec, total_weeks
 
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
@@ -324,7 +325,12 @@ def simulate_cmd(
     with Progress(*columns, TimeElapsedColumn(), console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("Wochen simuliert", total=total_weeks(spec))
         results, written = run_spec(
-            spec, out_dir, workers=workers, scheduler=scheduler, on_week=lambda _row: bar.advance(task)
+            spec,
+            out_dir,
+            coverage_map,
+            workers=workers,
+            scheduler=scheduler,
+            on_week=lambda _row: bar.advance(task),
         )
     table = Table("Variante", "Termine/Woche", "eingeplant", "Tage Median", "Tage p90", "km/Woche", "≤15 min")
     for s in results.summaries:

@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +26,7 @@ from geopy.location import Location
 
 from planner.errors import InputError, InputProblem
 from planner.places import Place, read_places
-from planner.reasons import GEOCODE_WHY
+from planner.reasons import GEOCODE_WHY, GeocodeWhy
 from planner.scenario import GeocodingSettings, Point, Request
 
 SAME_PLACE_M = 75.0  # candidates closer than this are one address (an entrance node and its building)
@@ -184,16 +183,6 @@ class AddressIndex(Geocoder):
         return found[0] if len(found) == 1 else None
 
 
-class Reason(StrEnum):
-    """Why an address could not be placed."""
-
-    NOT_FOUND = "not_found"
-    AMBIGUOUS = "ambiguous"
-    NO_INDEX = "no_index"
-    SERVICE_UNAVAILABLE = "service_unavailable"
-    NO_LOCATION = "no_location"
-
-
 @dataclass(frozen=True)
 class GeocodeFailure:
     """A request whose address could not be turned into a point."""
@@ -201,11 +190,11 @@ class GeocodeFailure:
     request_id: str
     row: int
     address: str
-    reason: Reason
+    reason: GeocodeWhy
 
     def message(self, language: str = "de") -> str:
         """The reason for a user, German or English."""
-        de, en = GEOCODE_WHY[self.reason.value]
+        de, en = GEOCODE_WHY[self.reason]
         return de if language == "de" else en
 
 
@@ -300,17 +289,23 @@ def geocode_requests(
         return GeocodeResult()
     index = AddressIndex.from_extract(extract) if extract is not None else None
     points: dict[str, Point] = {}
-    pending: dict[str, Reason] = {}
+    pending: dict[str, GeocodeWhy] = {}
     for req in todo:
         if not req.address.strip():
-            pending[req.id] = Reason.NO_LOCATION
+            pending[req.id] = GeocodeWhy.NO_LOCATION
             continue
         found = index.candidates(req.address) if index is not None else []
         if len(found) == 1:
             points[req.id] = found[0].point
         else:
-            pending[req.id] = Reason.AMBIGUOUS if found else (Reason.NOT_FOUND if index else Reason.NO_INDEX)
-    asked = [r for r in todo if pending.get(r.id) in (Reason.NOT_FOUND, Reason.AMBIGUOUS, Reason.NO_INDEX)]
+            pending[req.id] = (
+                GeocodeWhy.AMBIGUOUS if found else (GeocodeWhy.NOT_FOUND if index else GeocodeWhy.NO_INDEX)
+            )
+    asked = [
+        r
+        for r in todo
+        if pending.get(r.id) in (GeocodeWhy.NOT_FOUND, GeocodeWhy.AMBIGUOUS, GeocodeWhy.NO_INDEX)
+    ]
     if settings.nominatim_url and asked:
         _ask_nominatim(asked, settings, retry_misses, points, pending)
     failures = tuple(GeocodeFailure(r.id, r.row, r.address, pending[r.id]) for r in todo if r.id in pending)
@@ -322,7 +317,7 @@ def _ask_nominatim(
     settings: GeocodingSettings,
     retry_misses: bool,
     points: dict[str, Point],
-    pending: dict[str, Reason],
+    pending: dict[str, GeocodeWhy],
 ) -> None:
     """Resolve `todo` through the cache and Nominatim, moving successes from `pending` to `points`."""
     cache = GeocodeCache(settings.cache)
@@ -335,7 +330,7 @@ def _ask_nominatim(
                 answer: Any = _SERVICE_ERROR if service_down else lookup(req.address)
                 if answer is _SERVICE_ERROR:
                     service_down = True
-                    pending[req.id] = Reason.SERVICE_UNAVAILABLE
+                    pending[req.id] = GeocodeWhy.SERVICE_UNAVAILABLE
                     continue
                 point = None if answer is None else Point(answer.latitude, answer.longitude)
                 entry = cache.put(req.address, point, "" if answer is None else answer.address)

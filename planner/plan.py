@@ -95,7 +95,7 @@ class Unscheduled:
     request_id: str
     kind: str
     client: str
-    reason: str
+    reason: str  # a `planner.reasons.Reason` (equal to its code); a file may hold one unknown here
     detail: dict[str, str] = field(default_factory=dict)
     lat: float | None = None
     lon: float | None = None

@@ -9,65 +9,99 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
 
+
+class Reason(StrEnum):
+    """Why a request is not in the plan; the value is the code plan.json and unscheduled.csv hold."""
+
+    NO_CREW = "no_crew"
+    GEOCODE_FAILED = "geocode_failed"
+    UNREACHABLE = "unreachable"
+    OUTSIDE_WEEK = "outside_week"
+    NOTICE_PERIOD = "notice_period"
+    FIXED_OUTSIDE = "fixed_outside"
+    NO_WINDOW = "no_window"
+    NO_VAN_DAY = "no_van_day"
+    STAFF = "staff"
+    SKILLS = "skills"
+    OUTSIDE_SHIFT = "outside_shift"
+    PIN_INVALID = "pin_invalid"
+    PIN_CONFLICT = "pin_conflict"
+    CAPACITY = "capacity"
+    CANCELLED = "cancelled"  # set by `vanplan replan` (planner.replan)
+    DISPLACED = "displaced"  # ditto
+
+
+class GeocodeWhy(StrEnum):
+    """Why an address could not be placed (detail `why` of `Reason.GEOCODE_FAILED`)."""
+
+    NOT_FOUND = "not_found"
+    AMBIGUOUS = "ambiguous"
+    NO_INDEX = "no_index"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    NO_LOCATION = "no_location"
+
+
+# German and English sentence per reason; the detail parameters fill the placeholders. Keyed by `Reason`,
+# looked up by the codes plan files hold (plain strings equal to the members)
 REASONS: dict[str, tuple[str, str]] = {
-    "no_crew": (
+    Reason.NO_CREW: (
         "Keine Besatzung eingeteilt: in dieser Woche ist kein Van mit Besatzung unterwegs "
         "(roster.csv, Feiertage, Verfügbarkeit der Vans)",
         "No crew rostered: no van with a crew is out this week (roster.csv, holidays, van availability)",
     ),
-    "geocode_failed": ("{why}: {address}", "{why}: {address}"),
-    "unreachable": (
+    Reason.GEOCODE_FAILED: ("{why}: {address}", "{why}: {address}"),
+    Reason.UNREACHABLE: (
         "Ort liegt {snap_m} m vom Straßennetz entfernt (außerhalb des Kartenausschnitts?)",
         "Location is {snap_m} m from the road network (outside the map extract?)",
     ),
-    "outside_week": (
+    Reason.OUTSIDE_WEEK: (
         "Zeitraum {earliest} bis {latest} liegt außerhalb der Planungswoche",
         "Date range {earliest} to {latest} lies outside the planning week",
     ),
-    "notice_period": (
+    Reason.NOTICE_PERIOD: (
         "Ankündigungsfrist erst am {date} erfüllt{why}",
         "Notice period only satisfied on {date}{why}",
     ),
-    "fixed_outside": (
+    Reason.FIXED_OUTSIDE: (
         "Fester Termin am {date} um {time} liegt außerhalb der Verfügbarkeit, des Zeitraums oder der Woche",
         "Fixed appointment on {date} at {time} lies outside the availability, the date range or the week",
     ),
-    "no_window": (
+    Reason.NO_WINDOW: (
         "Keine Verfügbarkeit der Person passt in die möglichen Tage ({days})",
         "No availability window of the client fits the possible days ({days})",
     ),
-    "no_van_day": (
+    Reason.NO_VAN_DAY: (
         "An den möglichen Tagen ({days}) ist kein Van mit Besatzung unterwegs",
         "No van with a crew is out on the possible days ({days})",
     ),
-    "staff": (
+    Reason.STAFF: (
         "Braucht {staff} Personen, an den möglichen Tagen fährt höchstens {crew} mit",
         "Needs {staff} staff; at most {crew} ride on the possible days",
     ),
-    "skills": (
+    Reason.SKILLS: (
         "Niemand in der Besatzung an den möglichen Tagen hat: {skills}",
         "No crew on the possible days has: {skills}",
     ),
-    "outside_shift": (
+    Reason.OUTSIDE_SHIFT: (
         "Termin liegt außerhalb der Dienstzeiten oder ist in der Schicht nicht erreichbar",
         "Appointment lies outside the shifts or cannot be reached within a shift",
     ),
-    "pin_invalid": (
+    Reason.PIN_INVALID: (
         "Festgelegter Termin ({van}, {date} {time}) ist nicht möglich: {why}",
         "Pinned appointment ({van}, {date} {time}) is impossible: {why}",
     ),
-    "pin_conflict": (
+    Reason.PIN_CONFLICT: (
         "Festgelegter Termin kollidiert mit anderen festen Terminen oder Pausen",
         "Pinned appointment conflicts with other fixed appointments or breaks",
     ),
-    "capacity": (
+    Reason.CAPACITY: (
         "Keine freie Kapazität in dieser Woche (Priorität {priority}); dringendere Termine gehen vor",
         "No capacity left this week (priority {priority}); more urgent requests came first",
     ),
-    # set by `vanplan replan` (planner.replan)
-    "cancelled": ("Termin abgesagt{why}", "Appointment cancelled{why}"),
-    "displaced": (
+    Reason.CANCELLED: ("Termin abgesagt{why}", "Appointment cancelled{why}"),
+    Reason.DISPLACED: (
         "Bisheriger Termin ({van}, {date} {time}) ist nicht mehr möglich: {why}; "
         "in dieser Woche ist kein anderer passender Platz frei",
         "The appointment ({van}, {date} {time}) is no longer possible: {why}; "
@@ -77,26 +111,29 @@ REASONS: dict[str, tuple[str, str]] = {
 
 # The requests.csv column a reason points at (capacity and pin conflicts are about the week, not a cell)
 REASON_COLUMN: dict[str, str] = {
-    "geocode_failed": "address",
-    "unreachable": "lat/lon",
-    "outside_week": "earliest_date/latest_date",
-    "notice_period": "notice_sent",
-    "fixed_outside": "fixed_start",
-    "no_window": "availability",
-    "no_van_day": "earliest_date/latest_date",
-    "staff": "staff",
-    "skills": "skills",
-    "outside_shift": "fixed_start/availability",
-    "pin_invalid": "pin_van/pin_date/pin_start",
+    Reason.GEOCODE_FAILED: "address",
+    Reason.UNREACHABLE: "lat/lon",
+    Reason.OUTSIDE_WEEK: "earliest_date/latest_date",
+    Reason.NOTICE_PERIOD: "notice_sent",
+    Reason.FIXED_OUTSIDE: "fixed_start",
+    Reason.NO_WINDOW: "availability",
+    Reason.NO_VAN_DAY: "earliest_date/latest_date",
+    Reason.STAFF: "staff",
+    Reason.SKILLS: "skills",
+    Reason.OUTSIDE_SHIFT: "fixed_start/availability",
+    Reason.PIN_INVALID: "pin_van/pin_date/pin_start",
 }
 
-# Why geocoding failed (planner.geocode.Reason values), German and English
+# Why geocoding failed, German and English
 GEOCODE_WHY: dict[str, tuple[str, str]] = {
-    "not_found": ("Adresse nicht gefunden", "Address not found"),
-    "ambiguous": ("Adresse mehrdeutig (Ort oder PLZ angeben)", "Address ambiguous (add town or postcode)"),
-    "no_index": ("Keine OSM-Datei für die Adresssuche", "No OSM extract to look addresses up in"),
-    "service_unavailable": ("Geocoding-Dienst nicht erreichbar", "Geocoding service unavailable"),
-    "no_location": ("Weder Koordinaten noch Adresse", "Neither coordinates nor address"),
+    GeocodeWhy.NOT_FOUND: ("Adresse nicht gefunden", "Address not found"),
+    GeocodeWhy.AMBIGUOUS: (
+        "Adresse mehrdeutig (Ort oder PLZ angeben)",
+        "Address ambiguous (add town or postcode)",
+    ),
+    GeocodeWhy.NO_INDEX: ("Keine OSM-Datei für die Adresssuche", "No OSM extract to look addresses up in"),
+    GeocodeWhy.SERVICE_UNAVAILABLE: ("Geocoding-Dienst nicht erreichbar", "Geocoding service unavailable"),
+    GeocodeWhy.NO_LOCATION: ("Weder Koordinaten noch Adresse", "Neither coordinates nor address"),
 }
 
 PIN_WHY: dict[str, tuple[str, str]] = {
@@ -129,12 +166,12 @@ NOTICE_WHY: dict[str, tuple[str, str]] = {
     ),
 }
 
-WHYS = {
-    "pin_invalid": PIN_WHY,
-    "displaced": PIN_WHY,
-    "geocode_failed": GEOCODE_WHY,
-    "notice_period": NOTICE_WHY,
-    "cancelled": CANCEL_WHY,
+WHYS: dict[str, Mapping[str, tuple[str, str]]] = {
+    Reason.PIN_INVALID: PIN_WHY,
+    Reason.DISPLACED: PIN_WHY,
+    Reason.GEOCODE_FAILED: GEOCODE_WHY,
+    Reason.NOTICE_PERIOD: NOTICE_WHY,
+    Reason.CANCELLED: CANCEL_WHY,
 }
 
 
@@ -144,9 +181,9 @@ def sentence(code: str, detail: Mapping[str, str], lang: str = "de") -> str:
     text = en if lang == "en" else de
     values = {k: _localise(v, lang) for k, v in detail.items()}
     whys = WHYS.get(code, {})
-    if code == "geocode_failed":
-        values.setdefault("why", "not_found")
-    if code in ("notice_period", "cancelled"):
+    if code == Reason.GEOCODE_FAILED:
+        values.setdefault("why", GeocodeWhy.NOT_FOUND)
+    if code in (Reason.NOTICE_PERIOD, Reason.CANCELLED):
         values.setdefault("why", "")
     if values.get("why") in whys:
         values["why"] = whys[values["why"]][1 if lang == "en" else 0].format_map(_Defaulting(values))

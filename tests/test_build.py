@@ -35,7 +35,7 @@ def test_matrix_covers_only_distinct_places_of_requests_a_van_day_can_take() -> 
     built = build(sc, {r.id: r.point for r in sc.requests if r.point}, counting_matrix(sizes))  # type: ignore[arg-type]
     assert sizes == [3]  # the depot, the shared place of r0..r4, far; none of the requests outside the week
     assert {j.location for j in built.problem.jobs[:5]} == {1}
-    assert [u.reason for u in built.unscheduled] == ["outside_week"] * 4
+    assert [a.reason for a in built.set_aside] == ["outside_week"] * 4
 
 
 def test_a_caseload_beyond_the_week_keeps_the_most_urgent_and_says_why_for_the_rest() -> None:
@@ -48,9 +48,9 @@ def test_a_caseload_beyond_the_week_keeps_the_most_urgent_and_says_why_for_the_r
     kept = {r.id for r in built.requests}
     assert {"u0", "u1", "u2"} <= kept and len(kept) == 10
     assert sizes == [1 + len({r.point for r in built.requests})]
-    left = {u.request_id: u for u in built.unscheduled}
+    left = {a.request.id: a for a in built.set_aside}
     assert len(left) == 23 and all(
-        u.reason == "capacity" and u.detail["priority"] == "5" for u in left.values()
+        a.reason == "capacity" and a.detail["priority"] == "5" for a in left.values()
     )
     assert built.requests == tuple(r for r in sc.requests if r.id in kept)  # file order kept
 
@@ -64,7 +64,7 @@ def test_overbooking_leaves_out_jobs_whose_van_days_are_full_but_keeps_other_day
     # Monday's work limit of 10 h booked three times over by 30 priority-2 visits: the rest of
     # Monday goes, while Tuesday's three routine visits, on a free day, stay despite their priority.
     assert kept == {f"m{k}" for k in range(30)} | {"t0", "t1", "t2"}
-    assert len(kept) + len(built.unscheduled) == len(sc.requests)
+    assert len(kept) + len(built.set_aside) == len(sc.requests)
 
 
 def test_pinned_requests_stay_whatever_the_week_holds() -> None:

@@ -17,12 +17,12 @@ from geopy.geocoders.base import Geocoder
 from planner.geocode import (
     AddressIndex,
     GeocodeCache,
-    Reason,
     distance_m,
     geocode_requests,
     parse_address,
 )
 from planner.places import Places, read_places
+from planner.reasons import GeocodeWhy
 from planner.scenario import GeocodingSettings, Kind, Point, Request
 
 OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
@@ -167,8 +167,8 @@ def test_geocode_requests_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     result = geocode_requests(reqs, GeocodingSettings(), NORTH)
     assert set(result.points) == {"A"}
     assert [(f.request_id, f.row, f.reason) for f in result.failures] == [
-        ("B", 3, Reason.AMBIGUOUS),
-        ("C", 4, Reason.NOT_FOUND),
+        ("B", 3, GeocodeWhy.AMBIGUOUS),
+        ("C", 4, GeocodeWhy.NOT_FOUND),
     ]
     assert result.failures[1].message("de") == "Adresse nicht gefunden"
     assert result.failures[1].address == "Nirgendwo 1, Bindlach"
@@ -178,7 +178,7 @@ def test_geocode_requests_without_extract_or_address() -> None:
     """No extract and no Nominatim: every address fails clearly; a request without location too."""
     result = geocode_requests([request("A", CAFE), request("B")], GeocodingSettings(), None)
     assert result.points == {}
-    assert [f.reason for f in result.failures] == [Reason.NO_INDEX, Reason.NO_LOCATION]
+    assert [f.reason for f in result.failures] == [GeocodeWhy.NO_INDEX, GeocodeWhy.NO_LOCATION]
 
 
 class _Nominatim(BaseHTTPRequestHandler):
@@ -247,7 +247,7 @@ def test_nominatim_down_is_a_listed_failure(tmp_path: Path) -> None:
         [request("B", "Testweg 1, Testdorf"), request("C", "Weg 2, Ort")], settings, None
     )
     assert result.points == {}
-    assert [f.reason for f in result.failures] == [Reason.SERVICE_UNAVAILABLE] * 2
+    assert [f.reason for f in result.failures] == [GeocodeWhy.SERVICE_UNAVAILABLE] * 2
     assert not cache.exists()
 
 

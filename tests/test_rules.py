@@ -234,5 +234,5 @@ def test_geocoding_failure_says_why() -> None:
 
     sc = scenario([request("r1", point=None, address="Hauptstraße 2")])
     built = build(sc, {}, line_matrix, {"r1": "ambiguous"})
-    (u,) = built.unscheduled
-    assert sentence(u.reason, u.detail) == "Adresse mehrdeutig (Ort oder PLZ angeben): Hauptstraße 2"
+    (a,) = built.set_aside
+    assert sentence(a.reason, a.detail) == "Adresse mehrdeutig (Ort oder PLZ angeben): Hauptstraße 2"

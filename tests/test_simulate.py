@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from maps.coverage import coverage_map
 from maps.offline import external_urls
 from planner.errors import InputError
 from planner.simulate import week
@@ -74,8 +75,8 @@ def test_problems_name_file_and_key(tmp_path: Path) -> None:
 def test_same_seed_same_results_and_carry_over(tmp_path: Path) -> None:
     """Two in-process runs agree; unplaced requests reappear the next week or expire; report is offline."""
     spec = load_spec(tiny_spec(tmp_path))
-    first, written = run_spec(spec, tmp_path / "out", workers=0)
-    second, _ = run_spec(spec, tmp_path / "again", workers=0)
+    first, written = run_spec(spec, tmp_path / "out", coverage_map, workers=0)
+    second, _ = run_spec(spec, tmp_path / "again", coverage_map, workers=0)
     strip = [replace(r, search_s=0.0) for r in first.rows]
     assert strip == [replace(r, search_s=0.0) for r in second.rows]
     assert all(r.stop_reason in ("converged", "budget") for r in first.rows)
@@ -113,7 +114,7 @@ def test_unknown_site_ref_is_an_input_error(tmp_path: Path) -> None:
     """A van stop written as an OSM ref must be one of the candidate sites."""
     text = TINY.replace("van_stops = 1", 'van_stops = ["n1"]')
     with pytest.raises(InputError, match=r"variants\[2\].van_stops"):
-        run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", workers=0)
+        run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", coverage_map, workers=0)
 
 
 def test_report_and_kpis_show_names_as_text(tmp_path: Path) -> None:
@@ -125,7 +126,7 @@ def test_report_and_kpis_show_names_as_text(tmp_path: Path) -> None:
     text = text.replace('name = "A"', f"name = '{name}'").replace(
         'name = "Rathaus Neudrossenfeld"', "name = '<b>R</b>'"
     )
-    run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", workers=0)
+    run_spec(load_spec(tiny_spec(tmp_path, text)), tmp_path / "out", coverage_map, workers=0)
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>R</b>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

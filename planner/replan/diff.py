@@ -17,7 +17,7 @@ import pandas as pd
 
 from planner.i18n import texts
 from planner.plan import Plan
-from planner.reasons import sentence
+from planner.reasons import Reason, sentence
 from planner.scenario import Kind, Scenario
 
 LETTER_DAYS = 3  # a letter needs this many days to arrive; closer changes are phoned through
@@ -92,7 +92,7 @@ def diff(
             else:
                 continue
         elif a is not None:
-            change = "cancelled" if unscheduled[rid].reason == "cancelled" else "removed"
+            change = "cancelled" if unscheduled[rid].reason == Reason.CANCELLED else "removed"
         else:
             change = "added"
         req = requests[rid]

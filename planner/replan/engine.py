@@ -32,12 +32,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from planner.assemble import assemble
-from planner.build import Built, MatrixFn, arbzg_breaks, build, seconds
+from planner.assemble import assemble, left_out
+from planner.build import Built, MatrixFn, SetAside, arbzg_breaks, build, seconds
 from planner.load import parse_availability, parse_datetime
 from planner.pipeline import default_time_limit
-from planner.plan import Amendments, Plan, Stop, Tour, Unscheduled
+from planner.plan import Amendments, Plan, Stop, Tour
 from planner.problem import PIN_PENALTY, Break, Job, Vehicle
+from planner.reasons import Reason
 from planner.replan.changes import Change, ChangeKind
 from planner.replan.diff import PlanChange, diff
 from planner.replan.history import History, split
@@ -429,15 +430,15 @@ def _search(
     for _ in range(MAX_ROUNDS):
         built = build(_for_build(run), points, matrix_of, geocode_why)
         again = False
-        for u in built.unscheduled:
-            rid = u.request_id
+        for a in built.set_aside:
+            rid = a.request.id
             if rid in run.history.stops:
-                raise RuntimeError(f"{rid} took place before now but cannot be kept: {u.reason} {u.detail}")
+                raise RuntimeError(f"{rid} took place before now but cannot be kept: {a.reason} {a.detail}")
             if rid in run.moves:  # the coordinator's move is impossible: the appointment stays
-                _refuse(run, rid, u.detail.get("why", u.reason) if u.reason == "pin_invalid" else u.reason)
+                _refuse(run, rid, a.detail.get("why", a.reason) if a.reason == Reason.PIN_INVALID else a.reason)
                 again = True
-            elif rid in run.kept and rid not in run.free and u.reason == "pin_invalid":
-                _displace(run, rid, u.detail.get("why", "window"))
+            elif rid in run.kept and rid not in run.free and a.reason == Reason.PIN_INVALID:
+                _displace(run, rid, a.detail.get("why", "window"))
                 again = True
             elif rid in run.free and rid not in run.untimed:  # not at its old time: at any time
                 run.untimed.add(rid)
@@ -542,15 +543,15 @@ def _at_now(run: _Run, built: Built) -> Built:
             vehicles[v] = replace(veh, shift_start=now_s, breaks=arbzg_breaks(now_s, veh.shift_end))
     jobs: list[Job] = []
     requests: list[Request] = []
-    left: list[Unscheduled] = []
+    left: list[SetAside] = []
     for job, req in zip(p.jobs, built.requests, strict=True):
         days = ", ".join(sorted({built.van_days[v].day.strftime("%d.%m.") for v in job.vehicles or ()}))
         if job.pinned is not None:
             if req.id not in run.history.stops and (
                 job.pinned[0] in closed or job.pinned[1] - job.setup < now_s
             ):
-                left.append(_left(req, "pin_invalid", why="window", van=req.pin_van, date=str(req.pin_date),
-                                  time=f"{req.pin_start:%H:%M}"))  # fmt: skip
+                pin = {"van": req.pin_van, "date": str(req.pin_date), "time": f"{req.pin_start:%H:%M}"}
+                left.append(_left(req, Reason.PIN_INVALID, why="window", **pin))
                 continue
             jobs.append(job)
             requests.append(req)
@@ -563,7 +564,7 @@ def _at_now(run: _Run, built: Built) -> Built:
             and any(a <= vehicles[v].shift_end and b >= vehicles[v].shift_start for a, b in wins)
         )
         if not allowed:
-            left.append(_left(req, "no_van_day" if wins else "no_window", days=days))
+            left.append(_left(req, Reason.NO_VAN_DAY if wins else Reason.NO_WINDOW, days=days))
             continue
         job = replace(job, windows=wins, vehicles=allowed, preferred_vehicles=job.preferred_vehicles - closed)
         if req.id in run.free:
@@ -575,9 +576,7 @@ def _at_now(run: _Run, built: Built) -> Built:
         jobs.append(job)
         requests.append(req)
     problem = replace(p, jobs=tuple(jobs), vehicles=tuple(vehicles))
-    return replace(
-        built, problem=problem, requests=tuple(requests), unscheduled=built.unscheduled + tuple(left)
-    )
+    return replace(built, problem=problem, requests=tuple(requests), set_aside=built.set_aside + tuple(left))
 
 
 def _on_the_road(run: _Run, built: Built, v: int, tour: Tour) -> Vehicle:
@@ -623,10 +622,9 @@ def _steps(run: _Run, rid: str, built: Built, allowed: frozenset[int]) -> tuple[
     return tuple(costs)
 
 
-def _left(req: Request, reason: str, **detail: str) -> Unscheduled:
+def _left(req: Request, reason: Reason, **detail: str) -> SetAside:
     """A request not in the plan, with its reason."""
-    lat, lon = (req.point.lat, req.point.lon) if req.point else (None, None)
-    return Unscheduled(req.id, req.kind.value, req.client, reason, detail, lat, lon, req.priority, req.row)
+    return SetAside(req, reason, detail)
 
 
 def _plan(run: _Run, built: Built, solution: Solution, params: SearchParams, travel_source: str) -> Plan:
@@ -641,14 +639,14 @@ def _plan(run: _Run, built: Built, solution: Solution, params: SearchParams, tra
     tours += run.history.closed.values()
     unscheduled = []
     for u in fresh.unscheduled:
-        if u.request_id in run.displaced and u.reason in ("capacity", "pin_conflict"):
+        if u.request_id in run.displaced and u.reason in (Reason.CAPACITY, Reason.PIN_CONFLICT):
             tour, stop = run.kept[u.request_id]
             start = _naive(run, stop.start)
             detail = {"van": tour.van, "date": tour.day.isoformat(), "time": f"{start:%H:%M}"}
-            u = replace(u, reason="displaced", detail={**detail, "why": run.displaced[u.request_id]})
+            u = replace(u, reason=Reason.DISPLACED, detail={**detail, "why": run.displaced[u.request_id]})
         unscheduled.append(u)
     for rid, c in run.cancelled.items():
-        unscheduled.append(_left(requests[rid], "cancelled", why=c.by))
+        unscheduled.append(left_out(_left(requests[rid], Reason.CANCELLED, why=c.by)))
     plan = replace(
         fresh,
         tours=tuple(sorted(tours, key=lambda t: (t.day, t.van))),

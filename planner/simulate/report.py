@@ -1,8 +1,8 @@
 """The simulation's outputs: kpis.csv (every KPI per variant and week) and a self-contained report.html.
 
-Charts are drawn with matplotlib and inlined as SVG; the coverage map is an offline folium page
-(maps.offline: Leaflet inlined, roads drawn from the extract, no tiles) embedded with `srcdoc`, so the
-report loads nothing from anywhere.
+Charts are drawn with matplotlib and inlined as SVG; the coverage map is a self-contained page drawn by
+the renderer the caller passes in (the command line: maps.coverage, Leaflet inlined, roads drawn from
+the extract, no tiles) and embedded with `srcdoc`, so the report loads nothing from anywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import astuple, fields
 from html import escape
 from pathlib import Path
 
-import folium
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,12 +21,11 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from maps.layers import PALETTE, add_background
-from maps.offline import Popup, fit, new_map, to_html
-from planner.i18n import texts
+from planner.colours import PALETTE
 from planner.simulate.coverage import nearest_minutes
 from planner.simulate.district import District
 from planner.simulate.kpi import Summary, WeekKpi
+from planner.simulate.mapview import CoverageLayer, CoverageMap, CoverageView, Mark
 from planner.simulate.run import Results
 from planner.spreadsheet import plain_text
 
@@ -136,9 +134,8 @@ def curve_chart(results: Results) -> str:
     return svg(fig)
 
 
-def coverage_map(results: Results, d: District) -> str:
-    """An offline map: per variant a layer of clients coloured by drive time to the nearest stop or depot."""
-    m = new_map(f"{results.spec.name}: Erreichbarkeit")
+def coverage_view(results: Results, d: District) -> CoverageView:
+    """Per variant its clients coloured by drive time to the nearest stop or depot, its sites and depots."""
     homes = [c.home for c in d.clients]
     box = (
         min(p.lat for p in homes),
@@ -146,49 +143,24 @@ def coverage_map(results: Results, d: District) -> str:
         max(p.lat for p in homes),
         max(p.lon for p in homes),
     )
-    add_background(m, d.network, box, texts("de"), "")
+    layers = []
     for i, v in enumerate(results.spec.variants):
-        group = folium.FeatureGroup(name=escape(v.name), show=i == len(results.spec.variants) - 1)
         sites = [s for s in (d.site(ref) for ref in results.sites[v.name]) if s is not None]
         depots = list(d.depots) if not v.depots else [x for x in d.depots if x.id in v.depots]
         minutes = nearest_minutes(d, [x.point for x in depots] + [s.point for s in sites])
-        for client, mins in zip(d.clients, minutes.tolist(), strict=True):
-            colour = next(c for limit, c, _ in BANDS if mins <= limit)
-            folium.CircleMarker(
-                [client.home.lat, client.home.lon],
-                radius=3,
-                color=colour,
-                fill=True,
-                fill_opacity=0.8,
-                weight=1,
-            ).add_to(group)
-        for s in sites:
-            icon = folium.DivIcon(
-                html=f'<div style="width:14px;height:14px;background:{PALETTE[i % len(PALETTE)]};'
-                'border:2px solid #fff;box-shadow:0 1px 4px rgba(0,0,0,.6)"></div>',
-                icon_size=(18, 18),
-                icon_anchor=(9, 9),
+        layers.append(
+            CoverageLayer(
+                name=v.name,
+                colour=PALETTE[i % len(PALETTE)],
+                clients=tuple(
+                    (c.home, next(colour for limit, colour, _ in BANDS if mins <= limit))
+                    for c, mins in zip(d.clients, minutes.tolist(), strict=True)
+                ),
+                sites=tuple(Mark(s.point, f"{s.name or s.kind} ({s.ref})") for s in sites),
+                depots=tuple(Mark(x.point, x.name) for x in depots),
             )
-            marker = folium.Marker([s.point.lat, s.point.lon], icon=icon)
-            marker.add_child(
-                Popup(f'<div class="vp-pop"><b>Haltestelle</b><br>{escape(s.name or s.kind)} ({s.ref})</div>')
-            )
-            marker.add_to(group)
-        for x in depots:
-            depot = folium.CircleMarker(
-                [x.point.lat, x.point.lon],
-                radius=8,
-                color="#fff",
-                weight=2,
-                fill_color="#222",
-                fill_opacity=1,
-            )
-            depot.add_child(Popup(f'<div class="vp-pop"><b>Depot</b><br>{escape(x.name)}</div>'))
-            depot.add_to(group)
-        group.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
-    fit(m, box)
-    return to_html(m, "de")
+        )
+    return CoverageView(f"{results.spec.name}: Erreichbarkeit", box, d.network, tuple(layers))
 
 
 def _table(summaries: Sequence[Summary]) -> str:
@@ -225,8 +197,8 @@ iframe { width: 100%; height: 560px; border: 1px solid #ccc; }
 </style>"""
 
 
-def report_html(results: Results, d: District) -> str:
-    """The whole report page."""
+def report_html(results: Results, d: District, draw: CoverageMap) -> str:
+    """The whole report page, its coverage map drawn by `draw`."""
     spec = results.spec
     legend = " · ".join(f'<span style="color:{c}">●</span> {escape(t)}' for _, c, t in BANDS)
     variants = "".join(f"<li>{i}. {escape(v.name)}</li>" for i, v in enumerate(spec.variants, start=1))
@@ -250,17 +222,17 @@ Suche {spec.time_limit_s:g} s je Woche. Rechenzeit {results.elapsed_s:.0f} s.</p
 {_curve_table(results)}
 <h2>Karte: Fahrzeit zur nächsten Haltestelle oder zum Depot</h2>
 <p>{legend}. Eine Ebene je Variante (oben rechts umschalten).</p>
-<iframe title="Karte" srcdoc="{escape(coverage_map(results, d))}"></iframe>
+<iframe title="Karte" srcdoc="{escape(draw(coverage_view(results, d)))}"></iframe>
 <p class="muted">Kartendaten © OpenStreetMap contributors (ODbL).
 Die Klienten sind simuliert, keine echten Personen.</p>
 </body></html>
 """
 
 
-def write_report(results: Results, d: District, out: Path) -> list[Path]:
-    """Write kpis.csv and report.html into `out`; returns the paths."""
+def write_report(results: Results, d: District, out: Path, draw: CoverageMap) -> list[Path]:
+    """Write kpis.csv and report.html (its coverage map drawn by `draw`) into `out`; returns the paths."""
     out.mkdir(parents=True, exist_ok=True)
     csv_path, html_path = out / "kpis.csv", out / "report.html"
     write_csv(results.rows, csv_path)
-    html_path.write_text(report_html(results, d), encoding="utf-8")
+    html_path.write_text(report_html(results, d, draw), encoding="utf-8")
     return [csv_path, html_path]
