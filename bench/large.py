@@ -1,7 +1,7 @@
 """Large weeks end to end: time per stage, peak memory of all processes, placed requests, wall/limit.
 
 Run: `python -m bench.large [--weeks 250,500,1000,2000] [--limits 30,120,300,600] [--caseload]
-[--load 10]`. Each week is generated once (`scenarios.generate`, Lauf and Heidelberg extracts) into
+[--load 10]`. Each week is generated once (`vanplan generate`, Lauf and Heidelberg extracts) into
 `--work`; each (week, limit) is one `vanplan plan`-equivalent run in a fresh process, so the peak RSS
 is the sum over that process and its search workers, sampled every 0.1 s. `--caseload` adds the
 10,000-row requests file (the demo's rows repeated with new ids, the demo's two vans); `--load N`
@@ -59,9 +59,10 @@ def generate(week: Week, work: Path) -> Path:
     """The week's scenario folder, generated on first use (seed 7, week 2026-W50)."""
     folder = work / week.name
     if not (folder / "scenario.toml").exists():
-        cmd = [sys.executable, "-m", "scenarios.generate", "--osm", str(OSM / week.osm), "--out", str(folder),
-               "--week", "2026-W50", "--requests", str(week.requests), "--vans", str(week.vans),
-               "--coaches", str(2 * week.vans), "--depot-name", week.depot, "--seed", "7"]  # fmt: skip
+        cmd = [sys.executable, "-m", "planner.cli", "generate", "--osm", str(OSM / week.osm),
+               "--out", str(folder), "--week", "2026-W50", "--requests", str(week.requests),
+               "--vans", str(week.vans), "--coaches", str(2 * week.vans), "--depot-name", week.depot,
+               "--seed", "7"]  # fmt: skip
         subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return folder
 

@@ -77,7 +77,8 @@ def town(work: Path) -> Path:
         cmd = [
             sys.executable,
             "-m",
-            "scenarios.generate",
+            "planner.cli",
+            "generate",
             "--osm",
             str(OSM / "lauf.osm.pbf"),
             "--out",

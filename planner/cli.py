@@ -343,6 +343,56 @@ def simulate_cmd(
     out.print(f"{len(results.rows)} Wochen in {results.elapsed_s:.0f} s; " + _listing(written, out_dir))
 
 
+@app.command("generate")
+@_handled
+def generate_cmd(
+    osm: Annotated[
+        Path, typer.Option("--osm", help=".osm, .osm.gz or .osm.pbf extract.", show_default=False)
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Scenario folder to write.", show_default=False)],
+    week: Annotated[str, typer.Option("--week", help="ISO week to plan, e.g. 2026-W49.")] = "2026-W49",
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same options give the same files.")
+    ] = 7,
+    requests: Annotated[int, typer.Option("--requests", help="Requests to draw.")] = 150,
+    vans: Annotated[int, typer.Option("--vans", help="Vans.")] = 2,
+    coaches: Annotated[int, typer.Option("--coaches", help="Coaches.")] = 5,
+    depot_name: Annotated[
+        str,
+        typer.Option(
+            "--depot-name",
+            help="Without coordinates: the town hall or office whose name contains this, nearest the "
+            "centre of the addresses; with coordinates: the depot's name.",
+        ),
+    ] = "Rathaus",
+    depot_lat: Annotated[float | None, typer.Option("--depot-lat", help="Depot latitude.")] = None,
+    depot_lon: Annotated[float | None, typer.Option("--depot-lon", help="Depot longitude.")] = None,
+    planning_date: Annotated[
+        str | None, typer.Option("--planning-date", help="YYYY-MM-DD (default: 18 days before the week).")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="Scenario name (default: from the folder name).")] = "",
+    mix: Annotated[
+        str, typer.Option("--mix", help="Shares of walk_and_talk, home_visit, accompany, van_stop.")
+    ] = "42,32,20,6",
+    lang: LangOpt = "de",
+) -> None:
+    """Generate a seeded demo scenario folder from an OSM extract (see docs/input.md).
+
+    Every location is a real feature of the extract; clients are pseudonymous. The same options give
+    the same files, byte for byte.
+    """
+    from planner.generate.config import config_of_options
+    from planner.generate.folder import write_folder
+
+    tx = _texts(lang)
+    cfg = config_of_options(
+        osm, out_dir, week=week, seed=seed, sizes=(requests, vans, coaches), depot_name=depot_name,
+        depot_lat=depot_lat, depot_lon=depot_lon, planning_date=planning_date, name=name, mix=mix,
+    )  # fmt: skip
+    written = write_folder(cfg)
+    out.print(f"{len(written)} {tx.files_in} {out_dir}/ {_listing(written, out_dir)}")
+
+
 # --- vanplan replan (planner.replan) ---
 
 

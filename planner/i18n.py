@@ -656,6 +656,35 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "chromium could not print {page} to PDF: {error}",
         "Chromium konnte {page} nicht als PDF drucken: {error}",
     ),
+    # vanplan generate (planner.generate)
+    (
+        "give both --depot-lat and --depot-lon, or neither",
+        "--depot-lat und --depot-lon bitte beide angeben oder keines von beiden",
+    ),
+    (
+        "--requests, --vans and --coaches must be at least 1",
+        "--requests, --vans und --coaches müssen mindestens 1 sein",
+    ),
+    (
+        "--mix takes four whole numbers, e.g. 35,30,20,15",
+        "--mix braucht vier ganze Zahlen, z. B. 35,30,20,15",
+    ),
+    (
+        "--week must be an ISO week like 2026-W49, not {value}",
+        "--week muss eine ISO-Woche wie 2026-W49 sein, nicht {value}",
+    ),
+    (
+        "--planning-date must be YYYY-MM-DD, not {value}",
+        "--planning-date muss JJJJ-MM-TT sein, nicht {value}",
+    ),
+    (
+        "the extract has no addresses or buildings: give --depot-lat/--depot-lon",
+        "der Auszug enthält keine Adressen oder Gebäude: bitte --depot-lat/--depot-lon angeben",
+    ),
+    (
+        "the extract has too few addresses and buildings for this many requests",
+        "der Auszug enthält zu wenige Adressen und Gebäude für so viele Anfragen",
+    ),
     # simulation specs
     ("not found: {path}", "nicht gefunden: {path}"),
     ("not a valid TOML file: {error}", "keine gültige TOML-Datei: {error}"),

@@ -15,7 +15,7 @@ import tomllib
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from planner.columns import TABLES, Column
 from planner.errors import InputError, InputProblem
 from planner.scenario import (
     WEEKDAYS_DE,
@@ -199,29 +200,6 @@ def parse_kind(text: str) -> Kind:
 # --- tables: read as text, check the header, walk rows that record located problems ---
 
 
-@dataclass(frozen=True)
-class _Columns:
-    """The columns a table must have and may have (besides `_...` and `x_...` note columns)."""
-
-    required: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-
-
-_TABLES = {
-    "requests": _Columns(
-        ("id", "kind", "duration_min"),
-        (
-            *("client", "client_name", "lat", "lon", "address", "place", "earliest_date", "latest_date"),
-            *("availability", "fixed_start", "staff", "skills", "preferred_coach", "priority", "notice_sent"),
-            *(*_PIN, "bring", "note", "visitors"),
-        ),
-    ),
-    "vans": _Columns(("id", "depot", "shift_start", "shift_end", "seats"), ("name", "days", "unavailable")),
-    "coaches": _Columns(("id", "name"), ("skills", "weekly_hours", "phone")),
-    "roster": _Columns(("date", "van", "coach")),
-}
-
-
 @dataclass
 class _Row:
     """One data row; records a problem, located by file, row and column, for each bad or missing cell."""
@@ -230,6 +208,7 @@ class _Row:
     number: int
     cells: Mapping[str, str]
     problems: list[InputProblem]
+    defaults: Mapping[str, str]  # column -> the cell an empty one stands for (planner.columns)
     failed: bool = False
 
     def text(self, column: str) -> str:
@@ -252,10 +231,12 @@ class _Row:
             self.problem(column, str(exc))
             return None
 
-    def value(self, column: str, parse: Callable[[str], T], default: T) -> T:
-        """Like `get`, with `default` for an empty or broken cell."""
+    def value(self, column: str, parse: Callable[[str], T], default: T | None = None) -> T:
+        """Like `get`, with `default` (else the column's default cell, parsed) for an empty or broken cell."""
         parsed = self.get(column, parse)
-        return default if parsed is None else parsed
+        if parsed is not None:
+            return parsed
+        return parse(self.defaults[column]) if default is None else default
 
     def need(self, column: str, parse: Callable[[str], T]) -> T | None:
         """Like `get`, but an empty cell is a problem as well."""
@@ -278,12 +259,13 @@ class _Table:
     file: str
     rows: tuple[tuple[int, dict[str, str]], ...]
     misfits: frozenset[int] = frozenset()
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
     def walk(self, problems: list[InputProblem]) -> Iterator[_Row]:
         """Each data row that fits the header as a `_Row` that records problems into `problems`."""
         for number, cells in self.rows:
             if number not in self.misfits:
-                yield _Row(self.file, number, cells, problems)
+                yield _Row(self.file, number, cells, problems, self.defaults)
 
     def ids(self) -> frozenset[str] | None:
         """Every non-empty `id` in the table, including those of rows that have other problems.
@@ -410,7 +392,7 @@ def _read_table(
 ) -> _Table | None:
     """A table with a checked header, or None when it is missing, unreadable or lacks required columns."""
     path = _find_table(folder, stem, problems)
-    return None if path is None else _read_table_file(path, _TABLES[stem], problems, notices)
+    return None if path is None else _read_table_file(path, TABLES[stem], problems, notices)
 
 
 TableRow = _Row  # a data row of a table read with `read_table`: parsed cell by cell, problems located
@@ -428,7 +410,8 @@ def read_table(
     if not path.is_file():
         problems.append(InputProblem(path.name, None, None, f"missing: {path} is not a file"))
         return None
-    table = _read_table_file(path, _Columns(required, optional), problems, notices)
+    columns = tuple(Column(name, "yes") for name in required) + tuple(Column(name) for name in optional)
+    table = _read_table_file(path, columns, problems, notices)
     return None if table is None else list(table.walk(problems))
 
 
@@ -444,7 +427,7 @@ def read_cells(path: Path) -> list[list[str]]:
 
 
 def _read_table_file(
-    path: Path, columns: _Columns, problems: list[InputProblem], notices: list[ReadNotice]
+    path: Path, columns: tuple[Column, ...], problems: list[InputProblem], notices: list[ReadNotice]
 ) -> _Table | None:
     """The table in `path` with a checked header, or None when it is unreadable or lacks required columns."""
     cells = _read_csv(path, problems, notices) if path.suffix == ".csv" else _read_xlsx(path, problems)
@@ -458,13 +441,14 @@ def _read_table_file(
         for number, row in enumerate(data, start=2)
         if not _fits(path.name, number, header, row, problems)
     }
-    known = set(columns.required + columns.optional)
+    known = {c.name for c in columns}
     rows = (
         (number, {name: text for name, text in zip(header, row, strict=True) if name in known and text})
         for number, row in enumerate(data, start=2)
     )
     kept = tuple((number, cells) for number, cells in rows if cells or number in misfits)
-    return _Table(path.name, kept, frozenset(misfits))
+    defaults = {c.name: c.default for c in columns if c.default}
+    return _Table(path.name, kept, frozenset(misfits), defaults)
 
 
 def _fits(file: str, number: int, header: list[str], row: list[str], problems: list[InputProblem]) -> bool:
@@ -493,15 +477,19 @@ def _fits(file: str, number: int, header: list[str], row: list[str], problems: l
 
 
 def _header_ok(
-    file: str, header: list[str], data: list[list[str]], columns: _Columns, problems: list[InputProblem]
+    file: str,
+    header: list[str],
+    data: list[list[str]],
+    columns: tuple[Column, ...],
+    problems: list[InputProblem],
 ) -> bool:
     """Check the header row; False when a required column is missing or a column name appears twice."""
-    known = columns.required + columns.optional
+    known = tuple(c.name for c in columns)
     start = len(problems)
     for name, count in Counter(header).items():
         if name and count > 1:
             problems.append(InputProblem(file, 1, name, "appears more than once in the header"))
-    for name in columns.required:
+    for name in (c.name for c in columns if c.required):
         if name not in header:
             problems.append(InputProblem(file, 1, name, "required column is missing"))
     fatal = len(problems) > start
@@ -768,7 +756,7 @@ def _request(row: _Row, refs: _Refs) -> Request | None:
     fixed_start = row.get("fixed_start", parse_datetime)
     staff = row.value("staff", partial(parse_int, low=1), 2 if kind is Kind.HOME_VISIT else 1)
     skills = row.get("skills", parse_skills) or frozenset()
-    priority = row.value("priority", partial(parse_int, low=1, high=5), 3)
+    priority = row.value("priority", partial(parse_int, low=1, high=5))
     visitors = row.get("visitors", partial(parse_int, low=1))
     if visitors is not None and kind is not Kind.VAN_STOP:
         row.problem("visitors", f"is only for van_stop (expected visitors), not for {kind}")
@@ -853,7 +841,7 @@ def _van(row: _Row, refs: _Refs) -> Van | None:
     if shift_start and shift_end and shift_end <= shift_start:
         row.problem("shift_end", f"{shift_end:%H:%M} is not after shift_start {shift_start:%H:%M}")
     seats = row.need("seats", partial(parse_int, low=1))
-    weekdays = row.value("days", parse_weekdays, frozenset(range(5)))
+    weekdays = row.value("days", parse_weekdays)
     unavailable = row.get("unavailable", parse_dates) or frozenset()
     if row.failed or shift_start is None or shift_end is None or seats is None:
         return None
@@ -873,7 +861,7 @@ def _coach(row: _Row) -> Coach | None:
     """One coaches row as a `Coach`, or None when the row has problems."""
     name = row.need("name", str)
     skills = row.get("skills", parse_skills) or frozenset()
-    weekly_hours = row.value("weekly_hours", partial(parse_float, low=0.0, high=168.0), 39.0)
+    weekly_hours = row.value("weekly_hours", partial(parse_float, low=0.0, high=168.0))
     if row.failed or name is None:
         return None
     return Coach(row.text("id"), name, skills, weekly_hours, row.text("phone"))
@@ -941,7 +929,7 @@ def load_scenario(folder: Path, today: date | None = None) -> Scenario:
     notices: list[ReadNotice] = []
     raw = _read_toml(folder, problems, notices)
     settings = _settings(raw, folder, today or date.today(), problems) if raw is not None else None
-    tables = {stem: _read_table(folder, stem, problems, notices) for stem in _TABLES}
+    tables = {stem: _read_table(folder, stem, problems, notices) for stem in TABLES}
     vans_table, coaches_table = tables["vans"], tables["coaches"]
     refs = _Refs(
         depots=_toml_ids(raw),

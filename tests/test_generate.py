@@ -1,36 +1,38 @@
-"""Tests for scenarios.generate and the committed demo scenario scenarios/bayreuth-nord."""
+"""Tests for planner.generate, `vanplan generate` and the committed demo scenario scenarios/bayreuth-nord."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from planner.cli import app
+from planner.generate.config import Config
+from planner.generate.folder import folder_files, write_folder
+from planner.generate.rules import KIND_SHARES, NOTICE_DAYS
 from planner.geocode import geocode_requests
 from planner.places import read_places
-from planner.scenario import GeocodingSettings, Kind, Point, Request
-from scenarios.generate import KIND_SHARES, NOTICE_DAYS, Config, build, parse_args, write
+from planner.scenario import GeocodingSettings, Kind, Request
 
 ROOT = Path(__file__).resolve().parents[1]
 NORTH = Path(__file__).resolve().parents[2] / "shared" / "osm" / "north-bayreuth.osm.gz"
 COMMITTED = ROOT / "scenarios" / "bayreuth-nord"
-ARGS = [
-    *("--osm", str(NORTH), "--out", str(COMMITTED), "--week", "2026-W49", "--seed", "7"),
-    *("--requests", "150", "--vans", "2", "--coaches", "5", "--depot-name", "Rathaus"),
-]
 MONDAY = date(2026, 11, 30)
 pytestmark = pytest.mark.skipif(not NORTH.exists(), reason="the shared OSM extracts are not here")
 
 
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
-    """The demo scenario as the generator makes it, not written anywhere."""
-    return build(parse_args(ARGS))
+    """The demo scenario as its README's command makes it, not written anywhere."""
+    return folder_files(Config(NORTH, COMMITTED, "2026-W49", 7, 150, 2, 5, "Rathaus"))
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -53,17 +55,19 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path) -> None:
     """Two runs into different folders of the same name write identical files."""
     a, b = tmp_path / "a" / "demo", tmp_path / "b" / "demo"
     for out in (a, b):
-        write(Config(NORTH, out, seed=3, requests=60))
+        write_folder(Config(NORTH, out, seed=3, requests=60))
     names = sorted(p.name for p in a.iterdir())
     assert names == ["README.md", "coaches.csv", "requests.csv", "roster.csv", "scenario.toml", "vans.csv"]
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    other = build(Config(NORTH, a, seed=4, requests=60))
+    other = folder_files(Config(NORTH, a, seed=4, requests=60))
     assert other["requests.csv"] != (a / "requests.csv").read_text(encoding="utf-8")
 
 
 def test_committed_scenario_is_the_generators_output(files: dict[str, str]) -> None:
     """scenarios/bayreuth-nord is exactly what the documented command writes (no hand edits)."""
+    command = "vanplan generate --osm north-bayreuth.osm.gz --out bayreuth-nord --week 2026-W49 --seed 7"
+    assert command in files["README.md"]
     for name, text in files.items():
         assert (COMMITTED / name).read_text(encoding="utf-8") == text, name
 
@@ -202,19 +206,61 @@ def test_scenario_toml(files: dict[str, str]) -> None:
 def test_generates_for_other_extracts(tmp_path: Path) -> None:
     """Any extract works: lauf (a town with doctors and banks) and heidelberg (no villages tagged)."""
     for name in ("lauf.osm.pbf", "heidelberg.osm.pbf"):
-        made = build(Config(NORTH.parent / name, tmp_path / name.split(".")[0], requests=40))
+        made = folder_files(Config(NORTH.parent / name, tmp_path / name.split(".")[0], requests=40))
         reqs = rows(made["requests.csv"])
         assert len(reqs) == 40 and {r["kind"] for r in reqs} == {k.value for k in KIND_SHARES}
 
 
-def test_given_depot_coordinates(tmp_path: Path) -> None:
-    """--depot-lat/--depot-lon put the depot there, named as given."""
+def test_vanplan_generate_writes_the_folder_with_given_depot_coordinates(tmp_path: Path) -> None:
+    """--depot-lat/--depot-lon put the depot there, named as given; the README repeats the options."""
     out = tmp_path / "x"
-    args = ["--osm", str(NORTH), "--out", str(out), "--requests", "20", "--depot-name", "Jobcenter"]
-    cfg = parse_args([*args, "--depot-lat", "50.0", "--depot-lon", "11.55"])
-    toml = build(cfg)["scenario.toml"]
+    args = [
+        "generate",
+        "--osm",
+        str(NORTH),
+        "--out",
+        str(out),
+        "--requests",
+        "20",
+        "--depot-name",
+        "Jobcenter",
+    ]
+    result = CliRunner().invoke(app, [*args, "--depot-lat", "50.0", "--depot-lon", "11.55", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "6 files in" in result.output
+    toml = (out / "scenario.toml").read_text(encoding="utf-8")
     assert 'name = "Jobcenter"' in toml and "lat = 50.000000\nlon = 11.550000" in toml
-    assert cfg.depot == Point(50.0, 11.55)
+    assert "--depot-lat 50.0 --depot-lon 11.55" in (out / "README.md").read_text(encoding="utf-8")
+    assert len(rows((out / "requests.csv").read_text(encoding="utf-8"))) == 20
+
+
+@pytest.mark.parametrize(
+    ("options", "german"),
+    [
+        (["--depot-lat", "50.0"], "--depot-lat und --depot-lon bitte beide angeben oder keines von beiden"),
+        (["--mix", "1,2,3"], "--mix braucht vier ganze Zahlen, z. B. 35,30,20,15"),
+        (["--vans", "0"], "--requests, --vans und --coaches müssen mindestens 1 sein"),
+        (["--week", "2026-49"], "--week muss eine ISO-Woche wie 2026-W49 sein, nicht '2026-49'"),
+        (["--planning-date", "12.11.2026"], "--planning-date muss JJJJ-MM-TT sein, nicht '12.11.2026'"),
+    ],
+)
+def test_vanplan_generate_refuses_unusable_options_in_german(
+    tmp_path: Path, options: list[str], german: str
+) -> None:
+    """An unusable option is an input error (exit 2) in the user's language; nothing is written."""
+    out = tmp_path / "x"
+    result = CliRunner().invoke(app, ["generate", "--osm", str(NORTH), "--out", str(out), *options])
+    assert result.exit_code == 2
+    assert german in result.output
+    assert not out.exists()
+
+
+def test_old_command_runs_vanplan_generate() -> None:
+    """`python -m scenarios.generate`, which older notes mention, is the same command."""
+    cmd = [sys.executable, "-m", "scenarios.generate", "--osm", str(NORTH), "--out", "x", "--mix", "1"]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2
+    assert "--mix braucht vier ganze Zahlen" in result.stderr
 
 
 def test_loads_with_the_loader() -> None:

@@ -25,10 +25,11 @@ SOURCES = [
     "planner/places.py", "planner/network/__init__.py", "planner/network/osm.py", "planner/network/graph.py",
     "planner/network/cache.py", "planner/simulate/spec.py", "planner/simulate/run.py",
     "planner/simulate/population.py", "planner/simulate/siting.py", "maps/sheets.py",
-    "planner/replan/changes.py", "planner/replan/run.py", "planner/validate.py",
+    "planner/replan/changes.py", "planner/replan/run.py", "planner/validate.py", "planner/generate/config.py",
+    "planner/generate/sites.py", "planner/generate/requests.py",
 ]  # fmt: skip
 CARRIERS = {"problem", "InputProblem", "ValueError", "NetworkError", "NetworkSettingError", "DataError",
-            "SitingError", "Violation"}  # fmt: skip
+            "SitingError", "Violation", "UsageError"}  # fmt: skip
 ENGLISH_WORDS = re.compile(r"\b(rows?|columns?|line|key|is|not|the|with|and|or|did you mean|missing)\b")
 GERMAN_WORDS = re.compile(r"\b(Zeile|Spalte|Schlüssel|ist|nicht|meinten|fehlt|Problem|Probleme)\b")
 

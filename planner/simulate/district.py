@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from planner.generate.sites import choose_depot, dedupe, localities, van_stop_sites
 from planner.network import Network, TravelMatrix, load_network
 from planner.pipeline import default_cache_dir
 from planner.places import Place, Places, read_places
@@ -21,7 +22,6 @@ from planner.scenario import Depot, NetworkSettings, Point
 from planner.simulate.population import Client, draw_clients
 from planner.simulate.requests import WeekBuilder
 from planner.simulate.spec import Spec
-from scenarios.generate import Builder, Config, choose_depot, localities, van_stop_sites
 
 _DISTRICTS: dict[str, District] = {}
 
@@ -85,7 +85,7 @@ def candidate_sites(places: Places, kinds: Sequence[str]) -> tuple[Place, ...]:
     found = [p for p in van_stop_sites(places) if ("parking" if p.kind == "parking" else "square") in kinds]
     if "townhall" in kinds:
         found += [t for t in places.third_parties if t.kind == "townhall"]
-    return tuple(Builder._dedupe(list({p.point: p for p in found}.values())))
+    return tuple(dedupe(list({p.point: p for p in found}.values())))
 
 
 def build_district(spec: Spec, cache_dir: Path) -> District:
@@ -107,5 +107,4 @@ def build_district(spec: Spec, cache_dir: Path) -> District:
 
 def _default_depot(places: Places, spec: Spec, builder: WeekBuilder) -> Depot:
     """The generator's depot: the town hall or public office nearest the centre of the homes."""
-    depot_id, name, point, address = choose_depot(places, Config(spec.osm, Path()), builder.name_of)
-    return Depot(depot_id, name, point, address)
+    return choose_depot(places, builder.name_of, "Rathaus")

@@ -11,12 +11,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 
-from planner.load import parse_time
+from planner.generate.fleet import CoachRow, VanRow, make_coaches, make_roster, make_vans
 from planner.scenario import Coach, RosterEntry, Van
 from planner.simulate.spec import Spec, Variant
-from scenarios.generate import CoachRow, Config, VanRow, make_coaches, make_roster, make_vans
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ def make_fleet(
     """The variant's fleet in the week of `days` (Monday to Friday), drawn from `rng`."""
     homes = variant.depots or (depot_ids[0],)
     if isinstance(variant.vans, int):
-        rows = make_vans(Config(spec.osm, Path(), vans=variant.vans), rng, days)
+        rows = make_vans(variant.vans, rng, days)
         weekdays = [frozenset(range(5))] * len(rows)
         depots = [homes[i % len(homes)] for i in range(len(rows))]
     else:
@@ -50,25 +48,13 @@ def make_fleet(
         depots = [v.depot or homes[0] for v in variant.vans]
     rows = [replace(r, seats=min(r.seats, variant.crew)) for r in rows]
     if isinstance(variant.coaches, int):
-        coach_rows = make_coaches(Config(spec.osm, Path(), coaches=variant.coaches))
+        coach_rows = make_coaches(variant.coaches)
     else:
         coach_rows = [
             CoachRow(c.id, c.name, tuple(sorted(c.skills)), c.weekly_hours, "") for c in variant.coaches
         ]
     roster = make_roster(rows, coach_rows, days, rng)
-    vans = tuple(
-        Van(
-            id=r.id,
-            depot=depot,
-            weekdays=wd,
-            shift_start=parse_time(r.shift_start),
-            shift_end=parse_time(r.shift_end),
-            seats=r.seats,
-            name=r.name,
-            unavailable=frozenset({r.unavailable}) if r.unavailable else frozenset(),
-        )
-        for r, depot, wd in zip(rows, depots, weekdays, strict=True)
-    )
-    coaches = tuple(Coach(c.id, c.name, frozenset(c.skills), c.weekly_hours, c.phone) for c in coach_rows)
+    vans = tuple(r.van(depot, wd) for r, depot, wd in zip(rows, depots, weekdays, strict=True))
+    coaches = tuple(c.coach() for c in coach_rows)
     entries = tuple(RosterEntry(d, v, c, 0) for d, v, c in roster)
     return Fleet(tuple(rows), vans, tuple(coach_rows), coaches, entries)

@@ -14,10 +14,10 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from planner.errors import DataError
+from planner.generate.rules import PREFERRED_SHARE, PRIORITY_WEIGHTS
 from planner.places import Places
 from planner.scenario import Point
 from planner.simulate.spec import Population
-from scenarios.generate import PREFERRED_SHARE, PRIORITY_WEIGHTS
 
 SAME_HOME_M = 20.0  # an address this close to a building's centre is that building
 

@@ -1,6 +1,6 @@
 """A week's new requests, drawn by the scenario generator's own rules for the simulated client population.
 
-`WeekBuilder` is `scenarios.generate.Builder` with two changes: clients come from the district's
+`WeekBuilder` is `planner.generate.requests.Builder` with two changes: clients come from the district's
 population (their homes, languages and priorities) instead of being made up, and it is built once per
 district and pointed at a new week and random stream with `start_week`.
 """
@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from pathlib import Path
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
+from planner.generate import requests as generated
+from planner.generate.fleet import CoachRow
+from planner.generate.requests import Builder, Row
+from planner.generate.sites import Locality
 from planner.places import Places
-from planner.scenario import Kind, Point, Request, WeeklyWindow
+from planner.scenario import Kind, Point, Request
 from planner.simulate.population import Client
-from scenarios import generate
-from scenarios.generate import Builder, CoachRow, Config, Locality, Row
 
 PLANNING_WEEKDAY = 4  # the week is planned on the Friday before it
 ARRIVAL_DAYS = 4  # new requests arrive Monday to Thursday of the week before
@@ -39,7 +40,7 @@ class WeekBuilder(Builder):
         """Derive the generator's pools once; `start_week` sets the week and random stream."""
         monday = date(2000, 1, 3)
         days = [monday + timedelta(days=i) for i in range(5)]
-        super().__init__(Config(Path(), Path()), places, random.Random(0), days, [], [], locs)
+        super().__init__(places, random.Random(0), days, [], [], locs)
         self.population = tuple(population)
         self.current: Client | None = None
 
@@ -52,7 +53,7 @@ class WeekBuilder(Builder):
         self.coaches = coaches
         self.clients = []
 
-    def new_client(self) -> generate.Client:
+    def new_client(self) -> generated.Client:
         """A client of the population; the own coach is fixed by the client's rank among fitting coaches."""
         member = self.population[self.rng.randrange(len(self.population))]
         self.current = member
@@ -60,7 +61,7 @@ class WeekBuilder(Builder):
             c.id for c in self.coaches
         ]
         preferred = holders[member.coach_rank % len(holders)] if member.coach_rank >= 0 and holders else ""
-        client = generate.Client(member.id, member.skills, preferred, member.priority)
+        client = generated.Client(member.id, member.skills, preferred, member.priority)
         self.clients.append(client)
         return client
 
@@ -79,31 +80,6 @@ class WeekBuilder(Builder):
 
 
 def to_request(row: Row, request_id: str, notice_sent: date | None = None) -> Request:
-    """A generator row as a loaded request (what planner.load would make of its CSV line)."""
-    return Request(
-        id=request_id,
-        kind=row.kind,
-        client=row.client,
-        duration_min=row.duration,
-        row=0,
-        point=row.point,
-        place=row.place,
-        availability=tuple(
-            WeeklyWindow(day, _clock(start), _clock(end)) for day, start, end in sorted(row.windows)
-        ),
-        fixed_start=datetime.combine(row.fixed_start[0], _clock(row.fixed_start[1]))
-        if row.fixed_start
-        else None,
-        staff=2 if row.kind is Kind.HOME_VISIT else 1,
-        skills=frozenset(row.skills),
-        preferred_coach=row.preferred_coach,
-        priority=row.priority,
-        notice_sent=notice_sent,
-        bring=row.bring,
-        note=row.note,
-    )
-
-
-def _clock(minutes: int) -> time:
-    """Minutes of the day as a clock time."""
-    return time(minutes // 60, minutes % 60)
+    """A generator row as a week's request; a van stop's people are the scenario's default, as the
+    simulation has always counted them."""
+    return replace(generated.to_request(row, request_id, 0), notice_sent=notice_sent, visitors=None)

@@ -12,18 +12,14 @@ from datetime import date
 from pathlib import Path
 
 from planner.errors import InputError, InputProblem
+from planner.generate.rules import BUFFERS
 from planner.load import parse_skills, parse_time, parse_week, parse_weekdays
 from planner.scenario import Buffers, Depot, Kind, Point
 from planner.tomltable import TomlTable
 
 CLIENT_KINDS = (Kind.WALK_AND_TALK, Kind.HOME_VISIT, Kind.ACCOMPANY)
 SITE_KINDS = ("parking", "square", "townhall")
-DEFAULT_BUFFERS = {  # setup, documentation, overrun, travel safety %, as scenarios/generate.py writes them
-    Kind.HOME_VISIT: Buffers(10, 15, 15, 10),
-    Kind.WALK_AND_TALK: Buffers(5, 10, 15, 10),
-    Kind.ACCOMPANY: Buffers(10, 10, 0, 15),
-    Kind.VAN_STOP: Buffers(15, 15, 0, 10),
-}
+DEFAULT_BUFFERS = BUFFERS  # as the generator writes them
 _TOP: tuple[str, ...] = ("name", "osm", "start_week", "weeks", "replications", "seed", "time_limit_s")
 _TOP += ("round_branches", "depots", "network", "population", "requests", "siting", "buffers", "variants")
 _VARIANT = ("name", "vans", "coaches", "crew", "depots", "van_stops", "buffers")

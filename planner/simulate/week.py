@@ -15,6 +15,9 @@ from datetime import date, timedelta
 
 from planner.assemble import assemble
 from planner.build import build
+from planner.generate.requests import kind_counts
+from planner.generate.rules import KIND_SHARES
+from planner.generate.sites import Locality
 from planner.places import Place
 from planner.scenario import Kind, NetworkSettings, Request, Scenario, Settings
 from planner.simulate.district import District, district
@@ -24,7 +27,6 @@ from planner.simulate.requests import ARRIVAL_DAYS, Pending, to_request
 from planner.simulate.spec import Spec
 from planner.solver import SearchParams, solve
 from planner.validate import validate
-from scenarios.generate import KIND_SHARES, Locality, _counts
 
 TIMEZONE = "Europe/Berlin"
 
@@ -53,7 +55,7 @@ def new_requests(
     """This week's new client requests, arrived during the week before; home visit notices go out then."""
     d.builder.start_week(rng, monday, fleet.coach_rows)
     mix = [spec.requests.mix.get(k, 0) for k in KIND_SHARES]
-    counts = _counts(poisson(rng, spec.requests.per_week), mix)
+    counts = kind_counts(poisson(rng, spec.requests.per_week), mix)
     if not d.builder.third:
         counts[Kind.WALK_AND_TALK] += counts.pop(Kind.ACCOMPANY, 0)
     rows = d.builder.week_rows(counts)
