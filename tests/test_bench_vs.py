@@ -10,6 +10,7 @@ import numpy as np
 from bench.isolated import dump_solution, load_solution
 from bench.pyvrp_input import solve_pyvrp, to_pyvrp
 from bench.solomon import Instance, to_problem
+from bench.vroom import checked
 from bench.vroom_input import solve_vroom, to_vroom
 from planner.problem import Break, Job, Problem, Vehicle
 from planner.solution import Route, Solution, Visit
@@ -24,7 +25,8 @@ def problem(jobs: tuple[Job, ...], vehicles: tuple[Vehicle, ...], **kw: int) -> 
 
 
 def test_vroom_keeps_staff_skills_vehicle_lists_windows_setup_safety_factors_and_breaks() -> None:
-    crew = Vehicle("two", 0, 0, 0, DAY, staff=2, skills=frozenset({"tr"}), breaks=(Break(8000, 12_000, 1800),))
+    rest = (Break(8000, 12_000, 1800),)
+    crew = Vehicle("two", 0, 0, 0, DAY, staff=2, skills=frozenset({"tr"}), breaks=rest)
     solo = Vehicle("one", 0, 0, 0, DAY)
     jobs = (
         Job("pair", 1, 1800, ((0, 3000),), setup=300, after=300, staff=2),
@@ -78,6 +80,22 @@ def test_what_vroom_cannot_express_is_reported_and_the_answer_still_keeps_our_ru
 def test_a_plain_problem_has_nothing_to_report() -> None:
     p = problem((Job("a", 1, 600, ((0, DAY),)),), (Vehicle("v", 0, 0, 0, DAY),))
     assert to_vroom(p).notes == ()
+
+
+def test_vroom_times_that_break_a_rule_are_re_timed_by_our_model_and_said_so() -> None:
+    van = Vehicle("v", 0, 0, 0, 30_000, breaks=(Break(900, 20_000, 1800),), break_free_span=6 * 3600,
+                  break_margin=900)  # fmt: skip
+    p = problem((Job("a", 1, 12_000, ((0, 30_000),)), Job("b", 2, 12_000, ((0, 30_000),))), (van,))
+    a_begin = 900 + 1800 + 600  # leaves at 900, takes the break at once, drives
+    b_begin = a_begin + 12_000 + 700
+    end = b_begin + 12_000 + 1200
+    at_start = Route(0, 900, end, (Visit(0, a_begin, a_begin), Visit(1, b_begin, b_begin)), ((900, 1800),))
+    sol = Solution((at_start,), (), 0, "vroom", 0.1)
+    assert [code for code, _ in evaluate(p, sol).violations] == ["break"]  # no work before the break
+    again, found, check = checked(p, sol, "vroom")
+    assert check == "re-timed (break)" and found.feasible and found.placed == 2
+    assert [[v.job for v in r.visits] for r in again.routes] == [[0, 1]]
+    assert checked(p, sol, "ours")[2] == "1 violations (break)"  # our own answers are never repaired
 
 
 TINY = Instance(
