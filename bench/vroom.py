@@ -88,7 +88,7 @@ def checked(problem: Problem, sol: Solution, solver: str) -> tuple[Solution, Eva
     found = evaluate(problem, sol)
     codes = sorted({code for code, _ in found.violations})
     if solver == "vroom" and codes:
-        seqs = [[] for _ in problem.vehicles]  # type: list[list[int]]
+        seqs: list[list[int]] = [[] for _ in problem.vehicles]
         for r in sol.routes:
             seqs[r.vehicle] = [v.job for v in r.visits]
         again = from_routes(problem, seqs)

@@ -128,16 +128,11 @@ def summary(results: list[Result]) -> list[str]:
     ok = [r for r in results if r.feasible]
     gaps = [r.gap for r in ok]
     peak = max((r.peak_mb for r in results), default=0.0)
-    lines = [
-        f"{results[0].solver if results else ''}: feasible {len(ok)}/{len(results)}, "
-        f"infeasible {len(results) - len(ok)}; "
-        + (
-            f"mean gap {statistics.mean(gaps):.2f} %, max gap {max(gaps):.2f} % (feasible runs)"
-            if gaps
-            else ""
-        )
-        + f"; peak {peak:.0f} MB"
-    ]
+    parts = [f"feasible {len(ok)}/{len(results)}, infeasible {len(results) - len(ok)}"]
+    if gaps:
+        parts.append(f"mean gap {statistics.mean(gaps):.2f} %, max gap {max(gaps):.2f} % (feasible runs)")
+    parts.append(f"peak {peak:.0f} MB")
+    lines = [f"{results[0].solver if results else ''}: " + "; ".join(parts)]
     classes: dict[str, list[Result]] = {}
     for r in results:
         classes.setdefault(r.name.split("_")[0].rstrip("0123456789"), []).append(r)
