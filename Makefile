@@ -49,8 +49,8 @@ bench: $(STAMP)
 bench-vrptw: $(STAMP)
 	$(BIN)/python -m bench.vrptw --set solomon100 --time-limit 10 --workers 2
 
-# Side by side in one run (issue 13): VROOM on the demo, a town and a large week at each week's default
-# limit (about 15 minutes), then PyVRP on Solomon-100 at 10 s and Homberger-200 at 30 s (about 85 minutes).
+# Side by side (issue 13): VROOM on the demo, a town and a large week at each week's default limit (about
+# 15 minutes), then PyVRP on Solomon-100 at 10 s (about 25 minutes) and Homberger-200 at 30 s (about 70).
 bench-vs: $(STAMP)
 	$(BIN)/python -m bench.vroom --weeks demo,town,large
 	$(BIN)/python -m bench.vrptw --set solomon100 --time-limit 10 --workers 2 --vs pyvrp
