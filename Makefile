@@ -7,14 +7,14 @@ STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/bayreuth-nord
 OUT    ?= out
 
-.PHONY: venv demo test lint typecheck unit browser fuzz bench bench-vrptw bench-simulate clean
+.PHONY: venv demo test lint typecheck unit browser fuzz bench bench-vrptw bench-vs bench-simulate clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -48,6 +48,13 @@ bench: $(STAMP)
 
 bench-vrptw: $(STAMP)
 	$(BIN)/python -m bench.vrptw --set solomon100 --time-limit 10 --workers 2
+
+# Side by side (issue 13): VROOM on the demo, a town and a large week at each week's default limit (about
+# 15 minutes), then PyVRP on Solomon-100 at 10 s (about 25 minutes) and Homberger-200 at 30 s (about 70).
+bench-vs: $(STAMP)
+	$(BIN)/python -m bench.vroom --weeks demo,town,large
+	$(BIN)/python -m bench.vrptw --set solomon100 --time-limit 10 --workers 2 --vs pyvrp
+	$(BIN)/python -m bench.vrptw --set homberger200 --time-limit 30 --workers 2 --vs pyvrp
 
 bench-simulate: $(STAMP)
 	$(BIN)/python -m bench.simulate

@@ -25,10 +25,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.isolated import last_json, measured
+
 ROOT = Path(__file__).resolve().parents[1]
 OSM = ROOT.parent / "shared" / "osm"
 DEMO = ROOT / "scenarios" / "bayreuth-nord"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True)
@@ -85,20 +86,6 @@ def caseload(work: Path) -> Path:
     return folder
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of `pid` and all its descendants."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * PAGE
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 @contextmanager
 def busy(n: int) -> Iterator[None]:
     """`n` CPU-bound processes for the duration (nothing when n = 0)."""
@@ -121,17 +108,10 @@ def _spin() -> None:
 def measure(folder: Path, limit: float, load: int) -> dict[str, object]:
     """One run in a fresh process: its JSON line plus wall time and peak RSS of the process tree."""
     cmd = [sys.executable, "-m", "bench.large", "--one", str(folder), "--limits", str(limit)]
-    peak = 0
     with busy(load):
-        started = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        while proc.poll() is None:
-            peak = max(peak, tree_rss(proc.pid))
-            time.sleep(0.1)
-        wall = time.monotonic() - started
-    out = proc.stdout.read() if proc.stdout else ""
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1]) if proc.returncode == 0 else {}
-    return {**result, "wall": wall, "peak_mb": peak / 2**20, "exit": proc.returncode}
+        run = measured(cmd, ROOT)
+    result = last_json(run.out) if run.returncode == 0 else {}
+    return {**result, "wall": run.wall, "peak_mb": run.peak_mb, "exit": run.returncode}
 
 
 def one(folder: Path, limit: float) -> None:
