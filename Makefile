@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SCENARIO ?= scenarios/bayreuth-nord
 OUT    ?= out
 
-.PHONY: venv demo test lint typecheck unit browser fuzz bench bench-vrptw bench-vs bench-simulate clean
+.PHONY: messages postgres venv demo test lint typecheck unit browser fuzz bench bench-vrptw bench-vs bench-simulate clean
 
 venv: $(STAMP)
 
@@ -21,8 +21,8 @@ demo: $(STAMP)
 	$(BIN)/vanplan plan $(SCENARIO) --out $(OUT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check planner maps bench scenarios tests
-	$(BIN)/ruff format --check planner maps bench scenarios tests
+	$(BIN)/ruff check planner maps bench scenarios tests web
+	$(BIN)/ruff format --check planner maps bench scenarios tests web
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
@@ -34,7 +34,11 @@ browser:
 unit: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
-test: lint typecheck unit
+# The web app's tests once more on a real PostgreSQL (Debian package, installed and started here).
+postgres: $(STAMP) browser
+	DATABASE_URL="$$(bash tests/postgres_setup.sh)" $(BIN)/python -m pytest -q tests/test_web_*.py
+
+test: lint typecheck unit postgres
 
 # The fuzz tests with the long profile (about 10 minutes); prints examples tried and failures found.
 fuzz: $(STAMP)
@@ -58,6 +62,11 @@ bench-vs: $(STAMP)
 
 bench-simulate: $(STAMP)
 	$(BIN)/python -m bench.simulate
+
+# After changing a web page's text: refresh web/locale/de (German is the default language) and compile it.
+messages: $(STAMP)
+	cd web && DJANGO_SETTINGS_MODULE=web.settings ../$(BIN)/python -m django makemessages -l de --no-location --no-obsolete
+	msgfmt -c -o web/locale/de/LC_MESSAGES/django.mo web/locale/de/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) $(OUT) .cache .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -499,7 +499,9 @@ def serve_cmd(
 @_handled
 def createuser_cmd(
     username: Annotated[str, typer.Argument(help="Login name.", show_default=False)],
-    role: Annotated[str, typer.Option("--role", help="coordinator, coach, management or admin.")] = "coordinator",
+    role: Annotated[
+        str, typer.Option("--role", help="coordinator, coach, management or admin.")
+    ] = "coordinator",
     coach: Annotated[str, typer.Option("--coach", help="For a coach: the id in coaches.csv.")] = "",
     data: DataOpt = Path("vanplan-data"),
 ) -> None:

@@ -166,7 +166,9 @@ def test_an_impossible_move_is_refused_with_the_reason_and_nothing_moves() -> No
     result = again(sc, old, [move])
     assert at(result.plan) == at(old)
     assert result.changes == ()
-    assert result.refused == (("r2", {"van": "V2", "date": day(1).isoformat(), "time": "11:00", "why": "staff"}),)
+    assert result.refused == (
+        ("r2", {"van": "V2", "date": day(1).isoformat(), "time": "11:00", "why": "staff"}),
+    )
 
 
 def test_urgent_new_request_makes_room_by_moving_an_uncommunicated_meeting() -> None:

@@ -8,19 +8,20 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver
-
 from django.utils import timezone
 
 from planner.pipeline import Run
+from tests.web_world import World, data_dir, plan_demo, world  # noqa: F401 (fixture)
 from web.models import FeedToken, PlanVersion
-from tests.web_world import World, plan_demo, world
 from web.urls import urlpatterns
 
 ROLES = ("anonymous", "coordinator", "coach_own", "coach_other", "management", "admin")
 LOGIN = 302  # login_required sends the anonymous user to the login page
 
 
-def expect(coord: int, coach: int = 403, mgmt: int = 403, admin: int = 403, other: int | None = None) -> dict[str, int]:
+def expect(
+    coord: int, coach: int = 403, mgmt: int = 403, admin: int = 403, other: int | None = None
+) -> dict[str, int]:
     return {"anonymous": LOGIN, "coordinator": coord, "coach_own": coach,
             "coach_other": coach if other is None else other, "management": mgmt, "admin": admin}  # fmt: skip
 
@@ -81,7 +82,7 @@ def test_every_url_answers_every_role_as_the_issue_says(demo: tuple[Path, Run]) 
     assert {r[0] for r in rows} == names(urlpatterns), "a URL of web/urls.py is missing from the matrix"
     wrong = []
     for role in ROLES:
-        for name, method, path, data, want in rows:
+        for _name, method, path, data, want in rows:
             # coaches see published versions only; the revoke row must not close the feed for the next
             PlanVersion.objects.filter(pk=w.version.pk).update(published_at=timezone.now())
             FeedToken.objects.update(revoked_at=None)

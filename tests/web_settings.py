@@ -10,6 +10,6 @@ os.environ.setdefault("VANPLAN_NOW", "2026-11-30 06:00")
 os.environ.setdefault("VANPLAN_TIME_LIMIT", "5")
 os.environ.setdefault("VANPLAN_OSM_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "osm"))
 
-from web.settings import *  # noqa: E402, F403
+from web.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

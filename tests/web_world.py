@@ -6,7 +6,9 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 
 from maps import render_all
@@ -19,12 +21,21 @@ DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "bayreuth-nord"
 PASSWORD = "a-long-test-password-2026"
 
 
+@pytest.fixture(autouse=True)
+def data_dir(settings: Any, tmp_path: Path) -> Path:
+    """A data folder of the test's own (week and version folders are named by database ids)."""
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
 def plan_demo(out: Path) -> Run:
     """Plan the demo week (5 s) and write every output into `out`."""
     folder = out / "input"
     shutil.copytree(DEMO, folder)
     (folder / "scenario.toml").write_text(
-        (folder / "scenario.toml").read_text().replace("../../../shared/osm/", f"{DEMO.parents[2]}/shared/osm/")
+        (folder / "scenario.toml")
+        .read_text()
+        .replace("../../../shared/osm/", f"{DEMO.parents[2]}/shared/osm/")
     )
     run = plan_scenario(folder, time_limit_s=5, cache_dir=default_cache_dir())
     write_tables(run.plan, run.scenario, out / "plan")

@@ -3,7 +3,7 @@ the planner's loader checks the values (one judge of validity)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ class TablesField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = TablesField(
+    tables = TablesField(
         label=_("Tables (requests, vans, coaches, roster as CSV or Excel; scenario.toml)"),
         widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx,.toml"}),
         required=False,
@@ -49,7 +49,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, vans: list[tuple[str, str]] = (), **kw: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kw)
-        self.fields["van"].choices = list(vans)
+        cast(forms.ChoiceField, self.fields["van"]).choices = list(vans)
 
 
 class CancelForm(forms.Form):
@@ -68,7 +68,7 @@ class AbsentForm(forms.Form):
 
     def __init__(self, *args: Any, coaches: list[tuple[str, str]] = (), **kw: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kw)
-        self.fields["coach"].choices = list(coaches)
+        cast(forms.ChoiceField, self.fields["coach"]).choices = list(coaches)
 
 
 class VanOffForm(forms.Form):
@@ -77,7 +77,7 @@ class VanOffForm(forms.Form):
 
     def __init__(self, *args: Any, vans: list[tuple[str, str]] = (), **kw: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kw)
-        self.fields["van"].choices = list(vans)
+        cast(forms.ChoiceField, self.fields["van"]).choices = list(vans)
 
 
 class UrgentForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import shutil
 import time
 from collections import Counter
@@ -21,13 +22,13 @@ from maps.render import coach_file_names, file_names
 from planner.errors import InputError, VanplanError
 from planner.i18n import error_text, violation_text
 from planner.network import Network
+from planner.outputs import write_tables
 from planner.pipeline import Progress, plan_scenario
 from planner.plan import Plan
 from planner.reasons import sentence
 from planner.replan.changes import OPTIONAL, REQUIRED
 from planner.replan.diff import changes_table
-from planner.replan.run import replan_folder, write_version
-from planner.outputs import write_tables
+from planner.replan.run import replan_folder
 from planner.scenario import Scenario
 from planner.validate import Violation
 from web.clock import now_local
@@ -97,12 +98,13 @@ def run_next() -> Job | None:
     return job
 
 
-def work(poll_s: float = 1.0, stop: Path | None = None) -> None:
-    """Run jobs until `stop` exists (or forever), polling the queue every `poll_s` seconds."""
+def work(poll_s: float = 1.0, stop: Path | None = None, parent: int | None = None) -> None:
+    """Run jobs until `stop` exists or the `parent` process (`vanplan serve`) is gone, polling the
+    queue every `poll_s` seconds."""
     Job.objects.filter(status=Job.Status.RUNNING).update(
         status=Job.Status.FAILED, message="Abgebrochen: der Worker wurde neu gestartet."
     )
-    while stop is None or not stop.exists():
+    while (stop is None or not stop.exists()) and (parent is None or os.getppid() == parent):
         close_old_connections()
         if run_next() is None:
             time.sleep(poll_s)
@@ -133,14 +135,15 @@ def replan_job(job: Job) -> PlanVersion:
     week = job.week
     tz = str(job.base.summary.get("timezone", "Europe/Berlin"))
     run = replan_folder(
-        week.folder, job.base.folder / "plan.json", changes, now_local(ZoneInfo(tz)), cache_dir=_cache(), time_limit_s=settings.TIME_LIMIT_S,
-        progress=JobProgress(job),
+        week.folder, job.base.folder / "plan.json", changes, now_local(ZoneInfo(tz)),
+        cache_dir=_cache(), time_limit_s=settings.TIME_LIMIT_S, progress=JobProgress(job),
     )  # fmt: skip
     result = run.result
-    refused = [
-        f"{rid}: {sentence('pin_invalid', detail, 'de')}" for rid, detail in result.refused
+    refused = [f"{rid}: {sentence('pin_invalid', detail, 'de')}" for rid, detail in result.refused]
+    table = changes_table(result.changes, result.plan.timezone, "de")
+    rows: list[dict[str, object]] = [
+        {str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")
     ]
-    rows = changes_table(result.changes, result.plan.timezone, "de").to_dict(orient="records")
     if refused and not result.changes:  # nothing could be done: no new version, the page says why
         raise MoveRefused("\n".join(refused))
     return _version(
@@ -212,5 +215,8 @@ def summary(plan: Plan, scenario: Scenario) -> dict[str, object]:
 def file_index(plan: Plan, scenario: Scenario) -> dict[str, object]:
     """Where `render_all` put each coach's pages and each van-day's sheet (names depend on all ids)."""
     vans = file_names([v.id for v in scenario.vans] + [t.van for t in plan.tours])
-    sheets = {f"{t.van}|{t.day.isoformat()}": f"sheets/tag-{t.day.isoformat()}-{vans[t.van]}.html" for t in plan.tours}
+    sheets = {
+        f"{t.van}|{t.day.isoformat()}": f"sheets/tag-{t.day.isoformat()}-{vans[t.van]}.html"
+        for t in plan.tours
+    }
     return {"coach_files": coach_file_names(plan, scenario), "sheet_files": sheets}

@@ -19,7 +19,7 @@ def language(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[H
         chosen = request.COOKIES.get(COOKIE, "")
         lang = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(lang)
-        request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = lang
         response = get_response(request)
         response.headers.setdefault("Content-Language", lang)
         return response

@@ -114,7 +114,9 @@ class Job(models.Model):
     progress = models.FloatField(default=0.0)  # 0..1
     message = models.TextField(blank=True)  # failure: what went wrong, for the coordinator
     problems = models.JSONField(default=list)  # failure on input: [{file, row, column, message}]
-    result = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    result = models.ForeignKey(
+        PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     finished = models.DateTimeField(null=True, blank=True)

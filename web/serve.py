@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,10 @@ def serve(data: Path, host: str, port: int, osm_dir: Path | None = None, threads
     import waitress
     from django.core.wsgi import get_wsgi_application
 
-    worker = subprocess.Popen([sys.executable, "-m", "web", "worker"], env=os.environ.copy())
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "web", "worker", "--parent", str(os.getpid())], env=os.environ.copy()
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the worker too (the finally below)
     try:
         waitress.serve(get_wsgi_application(), host=host, port=port, threads=threads, ident="vanplan")
     finally:

@@ -56,7 +56,14 @@ def home(request: HttpRequest) -> HttpResponse:
         plan, tours = own_tours(version, me)
         today = now_local(plan_tz(plan)).date()
         for tour in sorted(tours, key=lambda t: t.day):
-            days.append({"version": version, "tour": tour, "today": tour.day == today, "partner": [c for c in tour.crew if c != me]})
+            days.append(
+                {
+                    "version": version,
+                    "tour": tour,
+                    "today": tour.day == today,
+                    "partner": [c for c in tour.crew if c != me],
+                }
+            )
             clients += [s.client for s in tour.stops]
     days.sort(key=lambda d: (not d["today"], d["tour"].day))
     record(request, "view", "coach overview", clients)
@@ -73,15 +80,17 @@ def plan_tz(plan: Plan) -> Any:
 def stop(request: HttpRequest, pk: int, rid: str) -> HttpResponse:
     """One of the coach's stops, in full."""
     version, _plan, tours = _own_version(request, pk)
-    found: tuple[Tour, Stop] | None = next(((t, s) for t in tours for s in t.stops if s.request_id == rid), None)
+    found: tuple[Tour, Stop] | None = next(
+        ((t, s) for t in tours for s in t.stops if s.request_id == rid), None
+    )
     if found is None:
         raise Http404
     record(request, "view", f"stop {rid} of {version}", [found[1].client])
     return render(request, "web/coach_stop.html", {"version": version, "tour": found[0], "stop": found[1]})
 
 
-@coach
-@csp_update(settings.MAP_CSP)
+@coach  # type: ignore[arg-type]
+@csp_update(settings.MAP_CSP)  # type: ignore[arg-type]
 def day_map(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     """The coach's own map of a day (the page `vanplan plan` writes per coach)."""
     version, _plan, tours = _own_version(request, pk)
@@ -92,7 +101,12 @@ def day_map(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     if not name:
         raise Http404
     path = inside(version.folder, f"coaches/{name}/tag-{when.isoformat()}.html")
-    record(request, "view", f"coach map {when} of {version}", [s.client for t in tours if t.day == when for s in t.stops])
+    record(
+        request,
+        "view",
+        f"coach map {when} of {version}",
+        [s.client for t in tours if t.day == when for s in t.stops],
+    )
     return html_file(path)
 
 

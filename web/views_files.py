@@ -15,7 +15,6 @@ from planner.plan import Plan
 from web.audit import record
 from web.models import PlanVersion
 from web.roles import coordinator
-from django.conf import settings
 from web.views_week import day_of
 
 DOWNLOADS = ("tours.csv", "letters.csv", "unscheduled.csv", "changes.csv", "plan.json")
@@ -44,8 +43,8 @@ def clients_of(version: PlanVersion, day: str | None = None, van: str | None = N
     ]
 
 
-@coordinator
-@csp_update(settings.MAP_CSP)
+@coordinator  # type: ignore[arg-type]
+@csp_update(settings.MAP_CSP)  # type: ignore[arg-type]
 def day_map(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     """The day map of the version (maps/tag-DATE.html)."""
     version = get_object_or_404(PlanVersion, pk=pk)
@@ -55,7 +54,7 @@ def day_map(request: HttpRequest, pk: int, day: str) -> HttpResponse:
     return html_file(path)
 
 
-@coordinator
+@coordinator  # type: ignore[arg-type]
 def download(request: HttpRequest, pk: int, name: str) -> FileResponse:
     """tours.csv, letters.csv, unscheduled.csv, changes.csv or plan.json of the version."""
     version = get_object_or_404(PlanVersion, pk=pk)
@@ -63,10 +62,12 @@ def download(request: HttpRequest, pk: int, name: str) -> FileResponse:
         raise Http404
     path = inside(version.folder, name)
     record(request, "export", f"{name} of {version}", clients_of(version))
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{version.week.pk}-v{version.number}-{name}")
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"{version.week.pk}-v{version.number}-{name}"
+    )
 
 
-@coordinator
+@coordinator  # type: ignore[arg-type]
 def sheet_pdf(request: HttpRequest, pk: int, van: str, day: str) -> FileResponse:
     """The printable day sheet of one van-day as PDF (printed by Chromium on first request)."""
     version = get_object_or_404(PlanVersion, pk=pk)

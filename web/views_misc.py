@@ -19,12 +19,8 @@ from web.weeks import check
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's own start page."""
     role = role_of(request.user)
-    target = {
-        Role.COORDINATOR: "weeks",
-        Role.COACH: "coach",
-        Role.MANAGEMENT: "kpi",
-        Role.ADMIN: "admin:index",
-    }.get(role, "login")
+    starts = {Role.COORDINATOR.value: "weeks", Role.COACH.value: "coach", Role.MANAGEMENT.value: "kpi"}
+    target = starts.get(role, "admin:index" if role == Role.ADMIN else "login")
     return redirect(target)
 
 
@@ -47,7 +43,10 @@ def kpi(request: HttpRequest) -> HttpResponse:
         if version is None:
             continue
         s = version.summary
-        reasons = [(sentence(code, {}, "de").split(":")[0], n) for code, n in s.get("unscheduled_by_reason", {}).items()]
+        reasons = [
+            (sentence(code, {}, request.LANGUAGE_CODE).split(":")[0], n)
+            for code, n in s.get("unscheduled_by_reason", {}).items()
+        ]
         rows.append({"week": week, "version": version, "s": s, "reasons": reasons})
     return render(request, "web/kpi.html", {"rows": rows})
 

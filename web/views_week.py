@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,12 @@ from web.audit import record
 from web.forms import AbsentForm, CancelForm, MoveForm, NewWeekForm, UploadForm, UrgentForm, VanOffForm
 from web.models import Job, PlanVersion, Week
 from web.roles import coordinator
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (the role decorators let no one else in)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _save_uploads(request: HttpRequest, folder: Path, files: list[Any]) -> bool:
@@ -52,12 +59,12 @@ def week_list(request: HttpRequest) -> HttpResponse:
     form = NewWeekForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         previous = Week.objects.first()
-        week = Week.objects.create(title=_("new week"), created_by=request.user)
+        week = Week.objects.create(title=_("new week"), created_by=_user(request))
         iso = form.cleaned_data["week"].strip()
         if previous is not None:
             weeks.carry_over(previous.folder, week.folder, iso or None)
         week.folder.mkdir(parents=True, exist_ok=True)
-        _save_uploads(request, week.folder, form.cleaned_data["files"])
+        _save_uploads(request, week.folder, form.cleaned_data["tables"])
         if iso and (week.folder / "scenario.toml").is_file():
             try:
                 weeks.set_week(week.folder, iso)
@@ -87,7 +94,7 @@ def week_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if version is not None and (version.folder / "plan.json").is_file():
         plan = Plan.read(version.folder / "plan.json")
-        context |= _plan_context(plan, scenario, version)
+        context |= _plan_context(plan, scenario, request.LANGUAGE_CODE)
         clients = [s.client for _, s in plan.stops()] + [u.client for u in plan.unscheduled]
         record(request, "view", f"week {week.pk} version {version.number}", clients)
     return render(request, "web/week.html", context)
@@ -99,7 +106,7 @@ def _names(scenario: Scenario | None) -> tuple[dict[str, str], dict[str, str]]:
     return {v.id: v.name for v in scenario.vans}, {c.id: c.name for c in scenario.coaches}
 
 
-def _plan_context(plan: Plan, scenario: Scenario | None, version: PlanVersion) -> dict[str, Any]:
+def _plan_context(plan: Plan, scenario: Scenario | None, lang: str) -> dict[str, Any]:
     """Days with their tours and stops, the waiting list with reasons, and the change forms."""
     vans, coaches = _names(scenario)
     tz = plan.timezone
@@ -110,7 +117,7 @@ def _plan_context(plan: Plan, scenario: Scenario | None, version: PlanVersion) -
             crew = ", ".join(coaches.get(c, c) for c in t.crew)
             tours.append({"tour": t, "van": vans.get(t.van, t.van), "crew": crew})
         days.append({"day": day, "tours": tours})
-    waiting = [{"item": u, "reason": sentence(u.reason, u.detail, "de")} for u in plan.unscheduled]
+    waiting = [{"item": u, "reason": sentence(u.reason, u.detail, lang)} for u in plan.unscheduled]
     van_choices = [(v, vans.get(v, v)) for v in sorted(vans or {t.van for t in plan.tours})]
     coach_choices = [(c, name) for c, name in coaches.items()]
     return {
@@ -133,7 +140,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     week = get_object_or_404(Week, pk=pk)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
-        _save_uploads(request, week.folder, form.cleaned_data["files"])
+        _save_uploads(request, week.folder, form.cleaned_data["tables"])
         _recheck(week)
     return redirect("week", week.pk)
 
@@ -188,7 +195,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     if _recheck(week) is None:
         messages.error(request, _("The tables have problems; fix them first."))
     else:
-        Job.objects.create(kind=Job.Kind.PLAN, week=week, created_by=request.user)
+        Job.objects.create(kind=Job.Kind.PLAN, week=week, created_by=_user(request))
     return redirect("week", week.pk)
 
 
@@ -227,27 +234,52 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
         )
         weeks.set_cells(week.folder, "requests", rid, cells)
         _recheck(week)
-        messages.success(request, _("Pinned %(r)s.") % {"r": rid} if action == "pin" else _("Unpinned %(r)s.") % {"r": rid})
+        messages.success(
+            request, _("Pinned %(r)s.") % {"r": rid} if action == "pin" else _("Unpinned %(r)s.") % {"r": rid}
+        )
         return redirect(f"/weeks/{week.pk}/?v={version.number}")
     if action == "move":
         form: Any = MoveForm(request.POST, vans=[(v, v) for v in vans or {t.van for t in plan.tours}])
         if form.is_valid():
-            start = form.cleaned_data["start"]
-            rows.append({"change": "move", "request": form.cleaned_data["request"], "van": form.cleaned_data["van"],
-                         "fixed_start": f"{timezone.make_naive(start) if timezone.is_aware(start) else start:%Y-%m-%d %H:%M}"})  # fmt: skip
+            d = form.cleaned_data
+            start = timezone.make_naive(d["start"]) if timezone.is_aware(d["start"]) else d["start"]
+            rows.append(
+                {
+                    "change": "move",
+                    "request": d["request"],
+                    "van": d["van"],
+                    "fixed_start": f"{start:%Y-%m-%d %H:%M}",
+                }
+            )
     elif action == "cancel":
         form = CancelForm(request.POST)
         if form.is_valid():
-            rows.append({"change": "cancel", "request": form.cleaned_data["request"], "by": form.cleaned_data["by"]})
+            rows.append(
+                {"change": "cancel", "request": form.cleaned_data["request"], "by": form.cleaned_data["by"]}
+            )
     elif action == "absent":
         form = AbsentForm(request.POST, coaches=list(coaches.items()))
         if form.is_valid():
             d = form.cleaned_data
-            rows.append({"change": "absent", "coach": d["coach"], "dates": d["dates"], "from": d["since"], "until": d["until"]})
+            rows.append(
+                {
+                    "change": "absent",
+                    "coach": d["coach"],
+                    "dates": d["dates"],
+                    "from": d["since"],
+                    "until": d["until"],
+                }
+            )
     elif action == "van_unavailable":
         form = VanOffForm(request.POST, vans=list(vans.items()))
         if form.is_valid():
-            rows.append({"change": "van_unavailable", "van": form.cleaned_data["van"], "dates": form.cleaned_data["dates"]})
+            rows.append(
+                {
+                    "change": "van_unavailable",
+                    "van": form.cleaned_data["van"],
+                    "dates": form.cleaned_data["dates"],
+                }
+            )
     elif action == "urgent":
         form = UrgentForm(request.POST)
         if form.is_valid():
@@ -269,7 +301,7 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")
         return redirect(f"/weeks/{week.pk}/?v={version.number}")
-    Job.objects.create(kind=Job.Kind.REPLAN, week=week, base=version, changes=rows, created_by=request.user)
+    Job.objects.create(kind=Job.Kind.REPLAN, week=week, base=version, changes=rows, created_by=_user(request))
     messages.info(request, _("Replanning from version %(n)s …") % {"n": version.number})
     return redirect(f"/weeks/{week.pk}/?v={version.number}")
 
@@ -291,7 +323,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This version breaks rules and cannot be published."))
     else:
         with transaction.atomic():
-            version.published_at, version.published_by = timezone.now(), request.user
+            version.published_at, version.published_by = timezone.now(), _user(request)
             version.save()
         messages.success(request, _("Version %(n)s published.") % {"n": version.number})
     return redirect(f"/weeks/{version.week.pk}/?v={version.number}")

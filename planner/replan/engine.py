@@ -435,7 +435,9 @@ def _search(
             if rid in run.history.stops:
                 raise RuntimeError(f"{rid} took place before now but cannot be kept: {a.reason} {a.detail}")
             if rid in run.moves:  # the coordinator's move is impossible: the appointment stays
-                _refuse(run, rid, a.detail.get("why", a.reason) if a.reason == Reason.PIN_INVALID else a.reason)
+                _refuse(
+                    run, rid, a.detail.get("why", a.reason) if a.reason == Reason.PIN_INVALID else a.reason
+                )
                 again = True
             elif rid in run.kept and rid not in run.free and a.reason == Reason.PIN_INVALID:
                 _displace(run, rid, a.detail.get("why", "window"))

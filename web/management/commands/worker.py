@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--poll", type=float, default=1.0, help="Seconds between looks at the queue.")
         parser.add_argument("--stop-file", type=Path, default=None, help="Stop when this file exists.")
+        parser.add_argument("--parent", type=int, default=None, help="Stop when this process is gone.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        work(options["poll"], options["stop_file"])
+        work(options["poll"], options["stop_file"], options["parent"])

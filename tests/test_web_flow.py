@@ -1,0 +1,148 @@
+"""The coordinator's week through the web app's views and its real worker (`web.jobs.run_next`):
+input problems listed by file, row and column before anything is planned; table edits checked at
+once; planning, a move, a refused move, publishing; what the coach and the calendar feed get."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import icalendar
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from planner.load import load_scenario
+from planner.network import load_network
+from planner.plan import Plan
+from planner.validate import validate
+from tests.web_world import DEMO, data_dir, user  # noqa: F401 (fixture)
+from web.jobs import run_next
+from web.models import AuditEntry, Job, PlanVersion, Role, Week
+
+TABLES = ("requests.csv", "vans.csv", "coaches.csv", "roster.csv", "scenario.toml")
+
+
+def upload(name: str, text: bytes) -> io.BytesIO:
+    f = io.BytesIO(text)
+    f.name = name
+    return f
+
+
+def demo_files(**replace: bytes) -> list[io.BytesIO]:
+    return [upload(n, replace.get(n.split(".")[0], (DEMO / n).read_bytes())) for n in TABLES]
+
+
+def coordinator() -> Client:
+    c = Client()
+    c.force_login(user("coord", Role.COORDINATOR))
+    return c
+
+
+@pytest.mark.django_db
+def test_input_problems_are_listed_by_file_row_and_column_and_block_planning() -> None:
+    c = coordinator()
+    broken = (
+        (DEMO / "requests.csv").read_text().replace("R002,walk_and_talk", "R002,walk_and_tlak", 1).encode()
+    )
+    week_url = c.post("/weeks/", {"tables": demo_files(requests=broken)})["Location"]
+    page = c.get(week_url).content.decode()
+    assert "requests.csv" in page and ">3<" in page and ">kind<" in page and "walk_and_tlak" in page
+    assert 'id="plan-week"' not in page
+    c.post(week_url + "plan/")
+    assert Job.objects.count() == 0  # nothing is planned while the tables are broken
+
+    # fixed in the table editor: the row's kind cell
+    week = Week.objects.get()
+    form = c.get(f"{week_url}tables/requests/").context
+    header, rows = form["header"], form["rows"]
+    data = {"rows": str(form["count"])}
+    for i, row in rows:
+        for k, cell in enumerate(row):
+            data[f"c-{i}-{k}"] = "walk_and_talk" if cell == "walk_and_tlak" else cell
+    assert c.post(f"{week_url}tables/requests/", data).status_code == 302
+    week.refresh_from_db()
+    assert week.problems == [] and len(header) == 24
+    assert 'id="plan-week"' in c.get(week_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_uploads_other_than_the_tables_or_too_big_are_refused(settings: object) -> None:
+    c = coordinator()
+    week_url = c.post("/weeks/", {"tables": demo_files()})["Location"]
+    settings.MAX_UPLOAD_BYTES = 1000  # type: ignore[attr-defined]
+    files = [upload("../../etc/passwd", b"x"), upload("requests.csv", b"x" * 2000)]
+    response = c.post(week_url + "upload/", {"tables": files}, follow=True)
+    text = response.content.decode()
+    assert "not a table of a week" in text and "larger than" in text
+    assert not (Week.objects.get().folder / "passwd").exists()
+    assert (Week.objects.get().folder / "requests.csv").read_bytes() == (DEMO / "requests.csv").read_bytes()
+
+
+@pytest.mark.django_db
+def test_plan_move_refuse_publish_and_what_coach_and_feed_get() -> None:
+    c = coordinator()
+    week_url = c.post("/weeks/", {"tables": demo_files()})["Location"]
+    c.post(week_url + "plan/")
+    job = run_next()
+    assert job is not None and job.status == Job.Status.DONE, job.message
+    v1 = PlanVersion.objects.get()
+    plan = Plan.read(v1.folder / "plan.json")
+    week = Week.objects.get()
+    scenario = load_scenario(week.folder)
+    assert (
+        validate(
+            scenario,
+            plan,
+            load_network(scenario.settings.network, week.folder, Path(settings.CACHE_DIR)).matrix,
+        )
+        == []
+    )
+    page = c.get(week_url).content.decode()
+    first = plan.tours[0].stops[0]
+    assert f'id="stop-{first.request_id}"' in page and first.client in page
+    waiting = plan.unscheduled[0]
+    assert waiting.request_id in page  # the waiting list with its reason
+    assert "tours.csv" in page and c.get(f"/versions/{v1.pk}/files/tours.csv").status_code == 200
+    assert AuditEntry.objects.filter(action="export", what__contains="tours.csv").exists()
+    assert first.client in AuditEntry.objects.filter(action="view").first().clients
+
+    # a move that cannot be made: onto a Sunday, when no van rides
+    tour = plan.tours[0]
+    c.post(f"/versions/{v1.pk}/change/", {"action": "move", "request": first.request_id, "van": tour.van,
+                                           "start": "2026-12-06T10:00"})  # fmt: skip
+    job = run_next()
+    assert job is not None and job.status == Job.Status.DONE and job.result is None
+    assert first.request_id in job.message and "nicht möglich" in job.message
+    assert PlanVersion.objects.count() == 1
+    assert "Verschieben nicht möglich" in c.get(week_url).content.decode()
+
+    # cancel one appointment: the next version lists it as cancelled and whom to tell
+    c.post(f"/versions/{v1.pk}/change/", {"action": "cancel", "request": first.request_id, "by": "client"})
+    job = run_next()
+    assert job is not None and job.status == Job.Status.DONE, job.message
+    v2 = job.result
+    assert v2 is not None and v2.parent == v1 and v2.number == 2
+    assert [r["request_id"] for r in v2.changes if r["change"] == "cancelled"] == [first.request_id]
+    new = Plan.read(v2.folder / "plan.json")
+    assert first.request_id not in {s.request_id for _, s in new.stops()}
+
+    # the coach of that tour sees the published version only, the feed too
+    coach_id = tour.crew[0]
+    coach = Client()
+    coach.force_login(user("c", Role.COACH, coach_id))
+    assert tour.stops[-1].request_id not in coach.get("/coach/").content.decode()
+    assert c.post(f"/versions/{v2.pk}/publish/").status_code == 302
+    page = coach.get("/coach/").content.decode()
+    kept = next(s for t in new.tours if coach_id in t.crew for s in t.stops)
+    assert kept.request_id in page and first.request_id not in page
+    feed = c.post("/feeds/", {"coach": coach_id}).context["new_url"]
+    assert feed not in c.get("/feeds/").content.decode()  # the secret is shown once, only its hash is kept
+    cal = icalendar.Calendar.from_ical(Client().get(feed).content)
+    mine = {s.request_id for t in new.tours if coach_id in t.crew for s in t.stops}
+    uids = " ".join(str(e["uid"]) for e in cal.walk("VEVENT"))
+    assert all(rid in uids for rid in mine)
+    assert AuditEntry.objects.filter(action="feed").exists()
+    token = c.get("/feeds/").context["tokens"][0]
+    c.post(f"/feeds/{token.pk}/revoke/")
+    assert Client().get(feed).status_code == 404
