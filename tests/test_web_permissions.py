@@ -50,6 +50,11 @@ def matrix(w: World) -> list[tuple[str, str, str, dict[str, object], dict[str, i
         ("feeds", "get", "/feeds/", {}, expect(200)),
         ("revoke", "post", f"/feeds/{w.token_pk}/revoke/", {}, expect(302)),
         ("kpi", "get", "/kpi/", {}, expect(200, mgmt=200)),
+        ("simulations", "get", "/simulations/", {}, expect(200, mgmt=200)),
+        ("simulation", "get", f"/simulations/{w.simulation.pk}/", {}, expect(200, mgmt=200)),
+        ("report", "get", f"/simulations/{w.simulation.pk}/report/", {}, expect(200, mgmt=200)),
+        ("kpis", "get", f"/simulations/{w.simulation.pk}/kpis.csv", {}, expect(200, mgmt=200)),
+        ("sim_job", "get", f"/simulations/jobs/{w.sim_job.pk}/", {}, expect(200, mgmt=200)),
         ("coach", "get", "/coach/", {}, expect(403, coach=200)),
         ("coach_stop", "get", f"/coach/{v}/stops/{w.own_stop}/", {}, expect(403, coach=200, other=404)),
         ("coach_map", "get", f"/coach/{v}/day/{d}/", {}, expect(403, coach=200, other=404)),
@@ -113,3 +118,15 @@ def test_a_coach_reaches_nothing_of_another_coachs_clients(demo: tuple[Path, Run
     w.version.save()
     assert own.get(f"/coach/{w.version.pk}/stops/{w.own_stop}/").status_code == 404
     assert w.own_stop not in own.get("/coach/").content.decode()
+
+
+@pytest.mark.django_db
+def test_management_figures_show_no_client_reference(demo: tuple[Path, Run]) -> None:
+    w = world(demo)
+    boss = Client()
+    boss.force_login(w.users["management"])
+    page = boss.get("/kpi/").content.decode()
+    plan = demo[1].plan
+    assert str(len(plan.stops())) in page and w.week.title in page
+    clients = {s.client for _, s in plan.stops()} | {u.client for u in plan.unscheduled}
+    assert not [c for c in clients if c and c in page]

@@ -15,7 +15,7 @@ from maps import render_all
 from planner.outputs import write_tables
 from planner.pipeline import Run, default_cache_dir, plan_scenario
 from web.jobs import file_index, summary
-from web.models import FeedToken, Job, PlanVersion, Profile, Role, Week
+from web.models import FeedToken, Job, PlanVersion, Profile, Role, Simulation, Week
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "bayreuth-nord"
 PASSWORD = "a-long-test-password-2026"
@@ -61,6 +61,8 @@ class World:
     van: str
     token: str
     token_pk: int
+    simulation: Simulation
+    sim_job: Job
 
 
 def world(demo: tuple[Path, Run]) -> World:
@@ -86,5 +88,11 @@ def world(demo: tuple[Path, Run]) -> World:
     tour = next(t for t in run.plan.tours if own in t.crew and t.day not in days[other])
     job = Job.objects.create(kind=Job.Kind.PLAN, week=week, status=Job.Status.DONE, result=version)
     entry, token = FeedToken.issue(own, users["coordinator"])
+    # a finished simulation's files, for the permission checks (tests/test_web_flow.py runs a real one)
+    sim = Simulation.objects.create(title="Tiny", created_by=users["management"])
+    sim.folder.mkdir(parents=True)
+    (sim.folder / "report.html").write_text("<!doctype html><title>report</title>")
+    (sim.folder / "kpis.csv").write_text("variant,week\n")
+    sim_job = Job.objects.create(kind=Job.Kind.SIMULATE, simulation=sim, status=Job.Status.DONE)
     return World(week, version, job, users, tour.stops[0].request_id, tour.day.isoformat(), tour.van, token,
-                 entry.pk)  # fmt: skip
+                 entry.pk, sim, sim_job)  # fmt: skip

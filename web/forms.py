@@ -106,3 +106,10 @@ class UrgentForm(forms.Form):
     def row(self) -> dict[str, str]:
         """The requests.csv cells."""
         return {k: "" if v is None else str(v).strip() for k, v in self.cleaned_data.items()}
+
+
+class SpecForm(forms.Form):
+    spec = forms.FileField(
+        label=_("Simulation spec (.toml, docs/simulate.md)"),
+        widget=forms.FileInput(attrs={"accept": ".toml"}),
+    )

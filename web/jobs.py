@@ -18,6 +18,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from maps import render_all
+from maps.coverage import coverage_map
 from maps.render import coach_file_names, file_names
 from planner.errors import InputError, VanplanError
 from planner.i18n import error_text, violation_text
@@ -30,9 +31,10 @@ from planner.replan.changes import OPTIONAL, REQUIRED
 from planner.replan.diff import changes_table
 from planner.replan.run import replan_folder
 from planner.scenario import Scenario
+from planner.simulate.main import load_spec, run_spec, total_weeks
 from planner.validate import Violation
 from web.clock import now_local
-from web.models import Job, PlanVersion, Week
+from web.models import Job, PlanVersion
 
 log = logging.getLogger(__name__)
 CHANGE_COLUMNS = (*REQUIRED, *OPTIONAL)
@@ -81,7 +83,11 @@ def run_next() -> Job | None:
     if job is None:
         return None
     try:
-        result = plan_job(job) if job.kind == Job.Kind.PLAN else replan_job(job)
+        result = None
+        if job.kind == Job.Kind.SIMULATE:
+            simulate_job(job)
+        else:
+            result = plan_job(job) if job.kind == Job.Kind.PLAN else replan_job(job)
         job.status, job.result, job.progress = Job.Status.DONE, result, 1.0
     except MoveRefused as exc:
         job.status, job.message = Job.Status.DONE, str(exc)
@@ -114,8 +120,23 @@ def _cache() -> Path:
     return Path(settings.CACHE_DIR)
 
 
+def simulate_job(job: Job) -> None:
+    """`vanplan simulate` on the spec in the simulation's folder (in this process, week by week)."""
+    assert job.simulation is not None
+    folder = job.simulation.folder
+    spec = load_spec(next(folder.glob("*.toml")))
+    done, total = [0], max(1, total_weeks(spec))
+
+    def on_week(_row: object) -> None:
+        done[0] += 1
+        Job.objects.filter(pk=job.pk).update(stage="simulate", progress=done[0] / total)
+
+    run_spec(spec, folder, coverage_map, workers=0, on_week=on_week)
+
+
 def plan_job(job: Job) -> PlanVersion:
     """`vanplan plan` on the week's folder: a new first-generation version."""
+    assert job.week is not None
     run = plan_scenario(
         job.week.folder, time_limit_s=settings.TIME_LIMIT_S, cache_dir=_cache(), progress=JobProgress(job)
     )
@@ -133,6 +154,7 @@ def replan_job(job: Job) -> PlanVersion:
         writer.writeheader()
         writer.writerows(job.changes)
     week = job.week
+    assert week is not None
     tz = str(job.base.summary.get("timezone", "Europe/Berlin"))
     run = replan_folder(
         week.folder, job.base.folder / "plan.json", changes, now_local(ZoneInfo(tz)),
@@ -164,7 +186,8 @@ def _version(
     old: Plan | None = None,
 ) -> PlanVersion:
     """Store the plan as the week's next version with the outputs `vanplan plan` writes."""
-    week: Week = job.week
+    week = job.week
+    assert week is not None
     with transaction.atomic():
         last = week.versions.order_by("-number").first()
         version = PlanVersion.objects.create(

@@ -92,12 +92,32 @@ class PlanVersion(models.Model):
         return Path(settings.DATA_DIR) / "versions" / str(self.pk)
 
 
+class Simulation(models.Model):
+    """A simulation spec management ran (docs/simulate.md) and the folder of its report."""
+
+    title = models.CharField(_("title"), max_length=200)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def folder(self) -> Path:
+        """The spec file as uploaded, and kpis.csv and report.html once it ran."""
+        return Path(settings.DATA_DIR) / "simulations" / str(self.pk)
+
+
 class Job(models.Model):
-    """Work the background worker does (planning, replanning), with the progress the page shows."""
+    """Work the background worker does (plan, replan, simulate), with the progress the page shows."""
 
     class Kind(models.TextChoices):
         PLAN = "plan", _("Plan the week")
         REPLAN = "replan", _("Replan")
+        SIMULATE = "simulate", _("Simulate")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting")
@@ -106,7 +126,10 @@ class Job(models.Model):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    week = models.ForeignKey(Week, on_delete=models.CASCADE, related_name="jobs")
+    week = models.ForeignKey(Week, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    simulation = models.ForeignKey(
+        Simulation, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
     base = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     changes = models.JSONField(default=list)  # replan: rows of changes.csv
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

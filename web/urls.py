@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth
 from django.urls import path
 
-from web import views_coach, views_files, views_misc, views_week
+from web import views_coach, views_files, views_misc, views_sim, views_week
 
 urlpatterns = [
     path("", views_misc.home, name="home"),
@@ -26,6 +26,11 @@ urlpatterns = [
     path("feeds/", views_misc.feeds, name="feeds"),
     path("feeds/<int:pk>/revoke/", views_misc.revoke, name="revoke"),
     path("kpi/", views_misc.kpi, name="kpi"),
+    path("simulations/", views_sim.simulations, name="simulations"),
+    path("simulations/<int:pk>/", views_sim.simulation, name="simulation"),
+    path("simulations/<int:pk>/report/", views_sim.report, name="report"),
+    path("simulations/<int:pk>/kpis.csv", views_sim.kpis, name="kpis"),
+    path("simulations/jobs/<int:pk>/", views_sim.job_status, name="sim_job"),
     path("coach/", views_coach.home, name="coach"),
     path("coach/<int:pk>/stops/<str:rid>/", views_coach.stop, name="coach_stop"),
     path("coach/<int:pk>/day/<str:day>/", views_coach.day_map, name="coach_map"),

@@ -51,15 +51,17 @@ def store_upload(folder: Path, name: str, data: bytes) -> str:
     return base
 
 
-def fix_osm_path(folder: Path) -> None:
-    """A relative `network.osm` that does not exist beside the week is looked up by its file name in
-    the server's map folder (VANPLAN_OSM_DIR), so a scenario.toml made elsewhere works here."""
-    path = folder / "scenario.toml"
+def fix_osm_path(folder: Path, name: str = "scenario.toml", section: str | None = "network") -> None:
+    """A relative `osm` path (scenario.toml: in [network]; a simulation spec: at the top) that does
+    not exist beside the file is looked up by its file name in the server's map folder
+    (VANPLAN_OSM_DIR), so a file made elsewhere works here."""
+    path = folder / name
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
-        osm = tomllib.loads(text).get("network", {}).get("osm", "")
+        top = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return  # the loader names the problem
+    osm = (top.get(section, {}) if section else top).get("osm", "")
     if not isinstance(osm, str) or not osm or (folder / osm).exists() or settings.OSM_DIR is None:
         return
     candidate = Path(settings.OSM_DIR) / Path(osm).name
