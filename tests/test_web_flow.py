@@ -261,3 +261,9 @@ def test_a_new_week_carries_vans_coaches_roster_and_settings_over() -> None:
     assert first_roster.startswith("2026-11-30")
     assert (week.folder / "roster.csv").read_text().splitlines()[1].startswith("2026-12-07")
     assert (week.folder / "vans.csv").read_bytes() == (DEMO / "vans.csv").read_bytes()
+
+    # scenario.toml in its form: a broken value is named by line and key
+    text = (week.folder / "scenario.toml").read_text()
+    c.post(f"/weeks/{week.pk}/settings/", {"text": text.replace("max_work_min = 600", "max_work_min = -5")})
+    week.refresh_from_db()
+    assert [p["column"] for p in week.problems if p["file"] == "scenario.toml"] == ["work.max_work_min"]

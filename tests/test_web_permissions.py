@@ -39,6 +39,7 @@ def matrix(w: World) -> list[tuple[str, str, str, dict[str, object], dict[str, i
         ("week", "get", f"/weeks/{wk}/", {}, expect(200)),
         ("upload", "post", f"/weeks/{wk}/upload/", {}, expect(302)),
         ("table", "get", f"/weeks/{wk}/tables/requests/", {}, expect(200)),
+        ("settings", "get", f"/weeks/{wk}/settings/", {}, expect(200)),
         ("plan", "post", f"/weeks/{wk}/plan/", {}, expect(302)),
         ("job", "get", f"/jobs/{w.job.pk}/", {}, expect(200)),
         ("change", "post", f"/versions/{v}/change/", {"action": "pin", "request": w.own_stop}, expect(302)),

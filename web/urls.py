@@ -15,6 +15,7 @@ urlpatterns = [
     path("weeks/<int:pk>/", views_week.week_view, name="week"),
     path("weeks/<int:pk>/upload/", views_week.upload, name="upload"),
     path("weeks/<int:pk>/tables/<str:stem>/", views_week.table, name="table"),
+    path("weeks/<int:pk>/settings/", views_week.scenario_settings, name="settings"),
     path("weeks/<int:pk>/plan/", views_week.plan, name="plan"),
     path("jobs/<int:pk>/", views_week.job_status, name="job"),
     path("versions/<int:pk>/change/", views_week.change, name="change"),

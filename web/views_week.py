@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -143,6 +144,27 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         _save_uploads(request, week.folder, form.cleaned_data["tables"])
         _recheck(week)
     return redirect("week", week.pk)
+
+
+@coordinator
+def scenario_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the week's scenario.toml (name, week, depots, buffers, working time, ...) as text,
+    checked by the loader at once."""
+    week = get_object_or_404(Week, pk=pk)
+    path = week.folder / "scenario.toml"
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        if len(text.encode()) > settings.MAX_UPLOAD_BYTES:
+            messages.error(request, _("Too large."))
+        else:
+            path.write_text(text.replace("\r\n", "\n"), encoding="utf-8")
+            weeks.fix_osm_path(week.folder)
+            _recheck(week)
+            messages.success(request, _("Table saved."))
+        return redirect("settings", week.pk)
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    problems = [p for p in week.problems if p.get("file") == "scenario.toml"]
+    return render(request, "web/settings.html", {"week": week, "text": text, "problems": problems})
 
 
 @coordinator
