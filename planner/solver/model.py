@@ -17,6 +17,8 @@ from planner.problem import PIN_PENALTY, Problem, span_bound, vehicle_fits
 
 TIME = "time"
 LOAD = "load"
+NODE_COST = "node_cost"
+MATRIX_BUDGET_BYTES = 256 * 2**20  # per-vehicle cost matrices up to this size; beyond: a cost dimension
 
 
 @dataclass
@@ -78,19 +80,50 @@ def _add_costs(m: Model, loc_of_node: list[int]) -> None:
     if not pref_nodes and not own:
         m.routing.SetArcCostEvaluatorOfAllVehicles(m.routing.RegisterTransitMatrix(cost))
     else:
-        registered: dict[frozenset[tuple[int, int]], int] = {}
+        extras = []  # per vehicle: node -> cost of serving the node on that vehicle
         for v in range(len(p.vehicles)):
             extra = dict.fromkeys((node for node, pref in pref_nodes if v not in pref), p.preferred_bonus)
             for node, costs in own:
                 extra[node] = extra.get(node, 0) + costs.get(v, 0)
-            key = frozenset((node, c) for node, c in extra.items() if c)
-            if key not in registered:
-                with_extra = [[c + extra.get(b, 0) for b, c in enumerate(row)] for row in cost]
-                registered[key] = m.routing.RegisterTransitMatrix(with_extra)
-            m.routing.SetArcCostEvaluatorOfVehicle(registered[key], v)
+            extras.append({node: c for node, c in extra.items() if c})
+        distinct = len({frozenset(e.items()) for e in extras})
+        if distinct * len(cost) ** 2 * 8 <= MATRIX_BUDGET_BYTES:
+            _costs_as_matrices(m, cost, extras)
+        else:
+            _costs_as_dimension(m, cost, extras)
     for v, veh in enumerate(p.vehicles):
         if veh.fixed_cost:
             m.routing.SetFixedCostOfVehicle(veh.fixed_cost, v)
+
+
+def _costs_as_matrices(m: Model, cost: list[list[int]], extras: list[dict[int, int]]) -> None:
+    """One arc-cost matrix per distinct set of node costs, the cost charged on the arc into the node."""
+    registered: dict[frozenset[tuple[int, int]], int] = {}
+    for v, extra in enumerate(extras):
+        key = frozenset(extra.items())
+        if key not in registered:
+            with_extra = [[c + extra.get(b, 0) for b, c in enumerate(row)] for row in cost]
+            registered[key] = m.routing.RegisterTransitMatrix(with_extra)
+        m.routing.SetArcCostEvaluatorOfVehicle(registered[key], v)
+
+
+def _costs_as_dimension(m: Model, cost: list[list[int]], extras: list[dict[int, int]]) -> None:
+    """The same objective for a big week: one arc-cost matrix for all vehicles, and the node costs of
+    each vehicle as a vector summed along its route by a cost dimension (a matrix per van-day would
+    take n^2 x 8 bytes each, 18 MB for 1500 jobs, times 80 van-days). A node's cost is charged on the
+    arc out of it, which every visited job has exactly once."""
+    m.routing.SetArcCostEvaluatorOfAllVehicles(m.routing.RegisterTransitMatrix(cost))
+    n = len(cost)
+    registered: dict[frozenset[tuple[int, int]], int] = {}
+    evaluators = []
+    for extra in extras:
+        key = frozenset(extra.items())
+        if key not in registered:
+            registered[key] = m.routing.RegisterUnaryTransitVector([extra.get(node, 0) for node in range(n)])
+        evaluators.append(registered[key])
+    top = sum(max(e.values(), default=0) for e in extras) * n + 1
+    m.routing.AddDimensionWithVehicleTransits(evaluators, 0, top, True, NODE_COST)
+    m.routing.GetDimensionOrDie(NODE_COST).SetSpanCostCoefficientForAllVehicles(1)
 
 
 def _add_time(m: Model, loc_of_node: list[int]) -> None:
