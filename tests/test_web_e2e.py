@@ -162,7 +162,11 @@ def test_coordinator_plans_moves_publishes_and_the_coach_sees_it(browser: Any, s
     assert rid in b.find_element(By.CSS_SELECTOR, "table.changes").text
     assert f"{start:%H:%M}" in b.find_element(By.ID, f"stop-{rid}").text
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    b.set_window_size(1280, 1700)  # versions, what changed and the first day's map
+    b.execute_script("document.querySelector('section.day iframe').scrollIntoView(false)")
+    time.sleep(1)  # the map frame draws its tiles of roads
     b.save_screenshot(str(SCREENSHOT))
+    b.set_window_size(1280, 900)
     b.find_element(By.ID, "publish").click()
     wait_for(b, ".badge")
 

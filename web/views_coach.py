@@ -11,6 +11,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from maps.text import kind_name
+from planner.i18n import texts
 from planner.plan import Plan, Stop, Tour
 from web.audit import record
 from web.clock import now_local
@@ -50,6 +52,7 @@ def _own_version(request: HttpRequest, pk: int) -> tuple[PlanVersion, Plan, list
 def home(request: HttpRequest) -> HttpResponse:
     """Today's stops first, then the rest of the week, with a map link per day."""
     me = _coach_id(request)
+    tx = texts(request.LANGUAGE_CODE)
     days: list[dict[str, Any]] = []
     clients: list[str] = []
     for version in published():
@@ -60,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 {
                     "version": version,
                     "tour": tour,
+                    "stops": [(s, kind_name(tx, s.kind)) for s in tour.stops],
                     "today": tour.day == today,
                     "partner": [c for c in tour.crew if c != me],
                 }
@@ -86,7 +90,10 @@ def stop(request: HttpRequest, pk: int, rid: str) -> HttpResponse:
     if found is None:
         raise Http404
     record(request, "view", f"stop {rid} of {version}", [found[1].client])
-    return render(request, "web/coach_stop.html", {"version": version, "tour": found[0], "stop": found[1]})
+    kind = kind_name(texts(request.LANGUAGE_CODE), found[1].kind)
+    return render(
+        request, "web/coach_stop.html", {"version": version, "tour": found[0], "stop": found[1], "kind": kind}
+    )
 
 
 @coach  # type: ignore[arg-type]

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maps.text import kind_name
+from planner.i18n import texts
 from planner.plan import Plan
 from planner.reasons import sentence
 from planner.scenario import Scenario
@@ -96,6 +98,10 @@ def week_view(request: HttpRequest, pk: int) -> HttpResponse:
     if version is not None and (version.folder / "plan.json").is_file():
         plan = Plan.read(version.folder / "plan.json")
         context |= _plan_context(plan, scenario, request.LANGUAGE_CODE)
+        tell = texts(request.LANGUAGE_CODE).tell_client
+        context["changes"] = [
+            row | {"tell": tell.get(str(row["tell_client"]), "")} for row in version.changes
+        ]
         clients = [s.client for _, s in plan.stops()] + [u.client for u in plan.unscheduled]
         record(request, "view", f"week {week.pk} version {version.number}", clients)
     return render(request, "web/week.html", context)
@@ -111,14 +117,19 @@ def _plan_context(plan: Plan, scenario: Scenario | None, lang: str) -> dict[str,
     """Days with their tours and stops, the waiting list with reasons, and the change forms."""
     vans, coaches = _names(scenario)
     tz = plan.timezone
+    tx = texts(lang)
     days = []
     for day in sorted({t.day for t in plan.tours}):
         tours = []
         for t in sorted((t for t in plan.tours if t.day == day), key=lambda t: t.van):
             crew = ", ".join(coaches.get(c, c) for c in t.crew)
-            tours.append({"tour": t, "van": vans.get(t.van, t.van), "crew": crew})
+            stops = [(stop, kind_name(tx, stop.kind)) for stop in t.stops]
+            tours.append({"tour": t, "van": vans.get(t.van, t.van), "crew": crew, "stops": stops})
         days.append({"day": day, "tours": tours})
-    waiting = [{"item": u, "reason": sentence(u.reason, u.detail, lang)} for u in plan.unscheduled]
+    waiting = [
+        {"item": u, "reason": sentence(u.reason, u.detail, lang), "kind": kind_name(tx, u.kind)}
+        for u in plan.unscheduled
+    ]
     van_choices = [(v, vans.get(v, v)) for v in sorted(vans or {t.van for t in plan.tours})]
     coach_choices = [(c, name) for c, name in coaches.items()]
     return {
