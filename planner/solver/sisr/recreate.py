@@ -26,6 +26,7 @@ DEPOT = 0  # the node distances from the depot are measured from (the first depo
 @nb.njit(cache=True, inline="always")
 def order(removed: Ints, n: int, d: Data) -> None:
     """Sort the first n removed jobs: random, most urgent, farthest or closest to the depot first."""
+    cost, weight = d.cost, d.weight
     r = np.random.random() * ORDERS
     part = removed[:n]
     if r < RANDOM_ORDER:
@@ -35,11 +36,11 @@ def order(removed: Ints, n: int, d: Data) -> None:
     for i in range(n):
         c = part[i]
         if r < RANDOM_ORDER + URGENT_FIRST:
-            key[i] = -(d.weight[c] * (1.0 + np.random.random() * TIE_NOISE))
+            key[i] = -(weight[c] * (1.0 + np.random.random() * TIE_NOISE))
         elif r < RANDOM_ORDER + URGENT_FIRST + FARTHEST_FIRST:
-            key[i] = -d.cost[DEPOT, c]
+            key[i] = -cost[DEPOT, c]
         else:
-            key[i] = d.cost[DEPOT, c]
+            key[i] = cost[DEPOT, c]
     removed[:n] = part[np.argsort(key)]
 
 
@@ -47,26 +48,29 @@ def order(removed: Ints, n: int, d: Data) -> None:
 def best_place(v: int, st: State, d: Data, scratch: State, only: Bools) -> tuple[int, int, int]:
     """The cheapest feasible place (route, position, added cost) for v in the routes marked in `only`
     (all when it is empty); each place skipped at the blink rate."""
-    route, size, begin, latest, at = st.route, st.size, st.begin, st.latest, st.at
+    route, size, jobs, load = st.route, st.size, st.jobs, st.load
+    begin, latest, at = st.begin, st.latest, st.at
     travel, cost, service, fb = d.travel, d.cost, d.service, d.first_break
+    capacity, fixed, breaks, inside, full = d.capacity, d.fixed_cost, d.breaks, d.inside, d.full
     best = LATE
     best_k = -1
     best_q = -1
     empty_seen = False
     single = d.windows[v] == 1
-    v_open, v_close, v_service = d.win_start[v, 0], d.win_end[v, 0], service[v]
+    v_open, v_close, v_service, v_demand = d.win_start[v, 0], d.win_end[v, 0], service[v], d.demand[v]
+    v_extra = d.extra[v]
     for k in range(size.shape[0]):
-        extra = d.extra[v, k]
-        if (only.shape[0] and not only[k]) or extra < 0 or st.load[k] + d.demand[v] > d.capacity[k]:
+        extra = v_extra[k]
+        if (only.shape[0] and not only[k]) or extra < 0 or load[k] + v_demand > capacity[k]:
             continue
-        if st.jobs[k] == 0:
+        if jobs[k] == 0:
             if d.uniform:
                 if empty_seen:
                     continue  # every empty route is the same
                 empty_seen = True
-            extra += d.fixed_cost[k]
+            extra += fixed[k]
         n = size[k]
-        if single and (d.breaks[k] == 0 or not d.inside[k]) and not d.full[k]:
+        if single and (breaks[k] == 0 or not inside[k]) and not full[k]:
             # the common case, kept lean: `on_time_between` for one window and no breaks in the row
             for q in range(1, n + 2):
                 a, c = route[k, q - 1], route[k, q]
@@ -90,7 +94,7 @@ def best_place(v: int, st: State, d: Data, scratch: State, only: Bools) -> tuple
                 continue
             if not on_time_between(st, k, d, v, q, p) or np.random.random() < BLINK:
                 continue
-            if d.full[k] and not fits(st, k, q, v, d, scratch):
+            if full[k] and not fits(st, k, q, v, d, scratch):
                 continue
             best, best_k, best_q = delta, k, q
     return best_k, best_q, best

@@ -15,40 +15,42 @@ def refresh(st: State, r: int, k: int, d: Data) -> bool:
     Cost: arcs (and the extra cost of each job on this vehicle), span from the latest departure
     times the span cost, and the vehicle's fixed cost; an unused vehicle costs nothing.
     """
-    route, at, fb = st.route, st.at, d.first_break
-    n = st.size[r]
-    _, first_ok = forward(st, r, k, d, d.shift_start[k], True)
-    st.latest[r, n + 1] = d.shift_end[k]
+    route, at, latest, cost, demand, extra = st.route, st.at, st.latest, d.cost, d.demand, d.extra
+    n, fb, shift_start = st.size[r], d.first_break, d.shift_start[k]
+    _, first_ok = forward(st, r, k, d, shift_start, True)
+    latest[r, n + 1] = d.shift_end[k]
     arcs = 0
     jobs = 0
     total = 0
     for i in range(n, -1, -1):
         nx = route[r, i + 1]
         if nx < fb:
-            arcs += d.cost[at[r, i], nx]
+            arcs += cost[at[r, i], nx]
             if i < n:
                 jobs += 1
-                total += d.demand[nx]
-                arcs += d.extra[nx, k]
-        st.latest[r, i] = latest_before(st, r, k, d, i)
+                total += demand[nx]
+                arcs += extra[nx, k]
+        latest[r, i] = latest_before(st, r, k, d, i)
     st.jobs[r] = jobs
     st.load[r] = total
     if jobs == 0:
         st.route_cost[r] = 0
         return True
-    depart = st.latest[r, 0]
-    ok = depart >= d.shift_start[k] and total <= d.capacity[k]
+    capacity, full, fixed, span_max = d.capacity[k], d.full[k], d.fixed_cost[k], d.span_max[k]
+    outside = d.breaks[k] > 0 and not d.inside[k]
+    depart = latest[r, 0]
+    ok = depart >= shift_start and total <= capacity
     if not ok:
-        depart = d.shift_start[k]
-    if not (d.span_cost or d.full[k]):  # the span matters nowhere: times were checked above
-        st.route_cost[r] = arcs + d.fixed_cost[k]
+        depart = shift_start
+    if not (d.span_cost or full):  # the span matters nowhere: times were checked above
+        st.route_cost[r] = arcs + fixed
         return ok and first_ok
     end, fits = forward(st, r, k, d, depart, False)
     span = end - depart
-    ok = ok and fits and span <= d.span_max[k]
-    if d.breaks[k] > 0 and not d.inside[k]:
+    ok = ok and fits and span <= span_max
+    if outside:
         ok = ok and breaks_outside_fit(d, k, depart, end)
-    st.route_cost[r] = arcs + d.span_cost * span + d.fixed_cost[k]
+    st.route_cost[r] = arcs + d.span_cost * span + fixed
     return ok
 
 

@@ -26,11 +26,11 @@ def ruin(
 ) -> tuple[int, int]:
     """Remove strings of jobs near a random job into `removed`, mark their routes in `touched` and
     `touched_list`; return (number removed, number of routes touched)."""
-    route, size, route_of = st.route, st.size, st.route_of
+    route, size, jobs, route_of = st.route, st.size, st.jobs, st.route_of
     fj, fb = d.first_job, d.first_break
     used = 0
     for k in range(size.shape[0]):
-        if st.jobs[k] > 0:
+        if jobs[k] > 0:
             used += 1
     if used == 0:
         return 0, 0
@@ -49,7 +49,7 @@ def ruin(
         if k < 0 or touched[k]:
             continue
         n = size[k]
-        length = int(np.random.uniform(1.0, min(float(st.jobs[k]), string_max) + 1.0))
+        length = int(np.random.uniform(1.0, min(float(jobs[k]), string_max) + 1.0))
         pos = 1
         while route[k, pos] != c:
             pos += 1

@@ -25,22 +25,24 @@ def window_begin(t: int, open_: int, close: int) -> int:
     return t if t > open_ else open_
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def earliest_begin(d: Data, c: int, t: int) -> int:
     """Earliest begin at node c no sooner than t inside one of its windows, or LATE."""
+    ws, we = d.win_start, d.win_end
     for m in range(d.windows[c]):
-        b = window_begin(t, d.win_start[c, m], d.win_end[c, m])
+        b = window_begin(t, ws[c, m], we[c, m])
         if b < LATE:
             return b
     return LATE
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def latest_begin(d: Data, c: int, t: int) -> int:
     """Latest begin at node c no later than t inside one of its windows, or EARLY."""
+    ws, we = d.win_start, d.win_end
     for m in range(d.windows[c] - 1, -1, -1):
-        if d.win_start[c, m] <= t:
-            return t if t <= d.win_end[c, m] else d.win_end[c, m]
+        if ws[c, m] <= t:
+            return t if t <= we[c, m] else we[c, m]
     return EARLY
 
 
@@ -52,15 +54,16 @@ def forward(st: State, r: int, k: int, d: Data, depart: int, store: bool) -> tup
     With `store` the begin times and places go into the state (past a stop that cannot begin in
     time, the rest are computed from the time the crew gets there).
     """
-    route, n = st.route, st.size[r]
-    service, fb, mg = d.service, d.first_break, d.margin[k]
+    route, begin, at, n = st.route, st.begin, st.at, st.size[r]
+    travel, service, fb = d.travel, d.service, d.first_break
+    mg, gap, shift_end = d.margin[k], d.break_gap[k], d.shift_end[k]
     t_prev = depart
     loc = route[r, 0]
     ok = True
     break_end = EARLY
     if store:
-        st.begin[r, 0] = depart
-        st.at[r, 0] = loc
+        begin[r, 0] = depart
+        at[r, 0] = loc
     for i in range(1, n + 2):
         a, c = route[r, i - 1], route[r, i]
         t = t_prev + service[a]
@@ -70,11 +73,11 @@ def forward(st: State, r: int, k: int, d: Data, depart: int, store: bool) -> tup
             b = earliest_begin(d, c, t)
             if b >= LATE:
                 ok, b = False, t
-            if break_end > EARLY and b - break_end > d.break_gap[k]:
+            if break_end > EARLY and b - break_end > gap:
                 ok = False
             break_end = b + service[c]
         else:
-            t += d.travel[loc, c]
+            t += travel[loc, c]
             if a >= fb and i == n + 1:
                 t += mg
             loc = c
@@ -84,63 +87,66 @@ def forward(st: State, r: int, k: int, d: Data, depart: int, store: bool) -> tup
                     ok, b = False, t
             else:
                 b = t
-                if b > d.shift_end[k]:
+                if b > shift_end:
                     ok = False
         if store:
-            st.begin[r, i] = b
-            st.at[r, i] = loc
+            begin[r, i] = b
+            at[r, i] = loc
         t_prev = b
     return t_prev, ok
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def latest_before(st: State, r: int, k: int, d: Data, i: int) -> int:
     """Latest begin at position i of row r (vehicle k) that reaches position i + 1 by its latest
     begin: within the shift for the start depot, else in a window of the stop (EARLY if none)."""
-    route, at, n, fb, mg = st.route, st.at, st.size[r], d.first_break, d.margin[k]
+    route, at, latest, travel, service = st.route, st.at, st.latest, d.travel, d.service
+    n, fb, mg, shift_end = st.size[r], d.first_break, d.margin[k], d.shift_end[k]
     c, nx = route[r, i], route[r, i + 1]
-    t = st.latest[r, i + 1] - d.service[c]
+    t = latest[r, i + 1] - service[c]
     if nx >= fb:  # a break is taken where the crew is: no driving
         t -= mg if i == 0 else 0
     else:
-        t -= d.travel[at[r, i], nx] + (mg if c >= fb and i == n else 0)  # at: c itself if a job
+        t -= travel[at[r, i], nx] + (mg if c >= fb and i == n else 0)  # at: c itself if a job
     if i == 0:
-        return t if t < d.shift_end[k] else d.shift_end[k]
+        return t if t < shift_end else shift_end
     return latest_begin(d, c, t)
 
 
 @nb.njit(cache=True, inline="always")
 def breaks_outside_fit(d: Data, k: int, depart: int, end: int) -> bool:
     """Whether vehicle k's breaks fit before a route from `depart` to `end`, or after it."""
+    service, gap, first = d.service, d.break_gap[k], d.breaks_from[k]
     prev_end = EARLY
-    for b in range(d.breaks_from[k], d.breaks_from[k] + d.breaks[k]):
+    for b in range(first, first + d.breaks[k]):
         t = earliest_begin(d, b, prev_end)
-        if t >= LATE or t + d.service[b] > depart:
+        if t >= LATE or t + service[b] > depart:
             t = earliest_begin(d, b, prev_end if prev_end > end else end)
             if t >= LATE:
                 return False
-        if prev_end > EARLY and t - prev_end > d.break_gap[k]:
+        if prev_end > EARLY and t - prev_end > gap:
             return False
-        prev_end = t + d.service[b]
+        prev_end = t + service[b]
     return True
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True)
 def on_time_between(st: State, k: int, d: Data, v: int, q: int, p: int) -> bool:
     """Whether node v fits on time into row k (vehicle k) right before position q, with the breaks at
     q .. p - 1 taken after v and p the next job or end depot: v begins in a window after the stop
     before it, and p is still reached by its latest begin."""
-    route, n = st.route, st.size[k]
+    route, travel, service = st.route, d.travel, d.service
+    n, mg = st.size[k], d.margin[k]
     a, la, c = route[k, q - 1], st.at[k, q - 1], route[k, p]
-    t = earliest_begin(d, v, st.begin[k, q - 1] + d.service[a] + d.travel[la, v])
+    t = earliest_begin(d, v, st.begin[k, q - 1] + service[a] + travel[la, v])
     if t >= LATE:
         return False
-    t += d.service[v]
+    t += service[v]
     for pos in range(q, p):  # breaks between v and the next job now follow v
         b = route[k, pos]
         t = earliest_begin(d, b, t)
         if t >= LATE:
             return False
-        t += d.service[b]
-    t += d.travel[v, c] + (d.margin[k] if q < p and p == n + 1 else 0)
+        t += service[b]
+    t += travel[v, c] + (mg if q < p and p == n + 1 else 0)
     return t <= st.latest[k, p]
