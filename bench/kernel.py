@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.solomon import read_instance, to_problem
 from bench.vrptw import BENCH_DIR
 from planner.pipeline import default_cache_dir, prepare
-from planner.problem import Problem
+from planner.problem.routing import Problem
 from planner.solver import sisr
 from planner.solver.evaluate import evaluate
 from planner.solver.flat import flat_view

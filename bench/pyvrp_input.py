@@ -18,7 +18,7 @@ from pyvrp import Solution as PyvrpSolution
 from pyvrp import solve as pyvrp_solve
 from pyvrp.stop import MaxRuntime
 
-from planner.problem import Problem
+from planner.problem.routing import Problem
 from planner.solution import Route, Solution, Visit
 
 

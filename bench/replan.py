@@ -27,13 +27,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from planner.assemble import assemble
-from planner.build import build
-from planner.geocode import geocode_requests
-from planner.load import load_scenario
+from planner.input.geocode import geocode_requests
+from planner.input.load import load_scenario
 from planner.network import Network
 from planner.pipeline import default_cache_dir, network_of
-from planner.plan import Plan
+from planner.plan.assemble import assemble
+from planner.plan.tours import Plan
+from planner.problem.build import build
 from planner.replan import Change, ChangeKind, replan
 from planner.replan.engine import REPLAN_STEPS, is_communicated
 from planner.replan.history import split

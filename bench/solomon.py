@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from planner.problem import Job, Problem, Vehicle
+from planner.problem.routing import Job, Problem, Vehicle
 
 T = TypeVar("T")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.isolated import dump_solution
-from planner.problem import Problem
+from planner.problem.routing import Problem
 from planner.solution import Solution
 
 SOLVERS = ("ours", "vroom", "pyvrp")

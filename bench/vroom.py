@@ -30,9 +30,9 @@ from pathlib import Path
 from bench.isolated import Measured, last_json, load_solution, measured
 from bench.large import DEMO, ROOT, WEEKS, Week, generate
 from bench.solve_one import Task, write_task
-from planner.build import Built
 from planner.pipeline import default_cache_dir, default_time_limit, prepare
-from planner.problem import Problem
+from planner.problem.build import Built
+from planner.problem.routing import Problem
 from planner.scenario import PRIORITY_WEIGHT
 from planner.solution import Solution
 from planner.solver import compile_kernel

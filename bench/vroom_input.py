@@ -31,7 +31,7 @@ from datetime import timedelta
 import numpy as np
 import vroom
 
-from planner.problem import Job, Problem, Vehicle, span_bound
+from planner.problem.routing import Job, Problem, Vehicle, span_bound
 from planner.solution import Route, Solution, Visit
 
 PROFILE = "car"

@@ -18,9 +18,9 @@ from maps.coach import coach_tours
 from maps.layers import coach_name, coach_phone, van_name
 from maps.text import bring_list, client_ref, clock, kind_name
 from planner.i18n import Texts, texts
-from planner.plan import Plan, Tour
+from planner.outputs.spreadsheet import plain_text
+from planner.plan.tours import Plan, Tour
 from planner.scenario import Scenario
-from planner.spreadsheet import plain_text
 
 
 def event_uid(plan: Plan, request_id: str) -> str:

@@ -31,7 +31,7 @@ from maps.protocol import Network
 from maps.text import bring_list, buffer_text, client_ref, clock, day_label, kind_name
 from planner.colours import DAY_PALETTE
 from planner.i18n import Texts, texts
-from planner.plan import Plan, Tour
+from planner.plan.tours import Plan, Tour
 from planner.scenario import Scenario
 
 _PHONE = re.compile(r"\+?\d[\d /()-]{4,}\d")

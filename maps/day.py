@@ -25,7 +25,7 @@ from maps.offline import fit, new_map, to_html
 from maps.protocol import Network
 from maps.text import client_ref, clock, day_label, kind_name
 from planner.i18n import Texts, texts
-from planner.plan import Plan, Tour
+from planner.plan.tours import Plan, Tour
 from planner.scenario import Scenario
 
 

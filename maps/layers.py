@@ -22,7 +22,7 @@ from maps.protocol import Box, Network
 from maps.text import buffer_text, client_ref, clock, kind_name
 from planner.colours import PALETTE
 from planner.i18n import Texts, number
-from planner.plan import Plan, Stop, Tour, Unscheduled
+from planner.plan.tours import Plan, Stop, Tour, Unscheduled
 from planner.scenario import Point, Scenario
 
 STYLE = """<style>

@@ -19,7 +19,7 @@ from maps.protocol import Network
 from maps.sheets import day_sheet, print_pdf
 from maps.week import week_map
 from planner.i18n import texts
-from planner.plan import Plan
+from planner.plan.tours import Plan
 from planner.scenario import Scenario
 
 

@@ -18,7 +18,7 @@ from maps.layers import coach_name, coach_phone, van_name
 from maps.text import bring_list, buffer_text, client_ref, clock, day_label, kind_name
 from planner.errors import DataError
 from planner.i18n import Texts, number, texts
-from planner.plan import Plan, Tour
+from planner.plan.tours import Plan, Tour
 from planner.scenario import Scenario
 
 CHROMIUM_FLAGS = (

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from planner.i18n import Texts
-from planner.plan import Stop, Tour
+from planner.plan.tours import Stop, Tour
 from planner.reasons import REASONS, sentence
 from planner.scenario import Kind
 

@@ -23,7 +23,7 @@ from maps.protocol import Network
 from maps.text import day_label, kind_name, reason_text
 from planner.colours import DAY_PALETTE
 from planner.i18n import Texts, texts
-from planner.plan import Plan, Unscheduled
+from planner.plan.tours import Plan, Unscheduled
 from planner.scenario import Point, Scenario
 
 

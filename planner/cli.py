@@ -37,9 +37,9 @@ from planner.errors import (
     VanplanError,
 )
 from planner.i18n import Texts, error_text, message, number, texts, violation_text
-from planner.load import load_scenario
+from planner.input.load import load_scenario
 from planner.network import Network
-from planner.outputs import write_tables
+from planner.outputs.tables import write_tables
 from planner.pipeline import (
     MAX_LIMIT_S,
     MIN_LIMIT_S,
@@ -50,11 +50,11 @@ from planner.pipeline import (
     process_start,
 )
 from planner.pipeline import Progress as StageProgress
-from planner.plan import Plan
+from planner.plan.tours import Plan
+from planner.plan.validate import Violation, validate
 from planner.reasons import REASON_COLUMN, sentence
 from planner.replan.diff import PlanChange, Slot
 from planner.scenario import Scenario
-from planner.validate import Violation, validate
 
 app = typer.Typer(
     add_completion=False,
@@ -431,7 +431,7 @@ def replan_cmd(
     makes it impossible. Writes the new version (plan.json with its version number, tables, maps,
     calendars) and changes.csv: each appointment moved, cancelled or added, and whom to tell.
     """
-    from planner.load import parse_datetime
+    from planner.input.load import parse_datetime
     from planner.replan.run import replan_folder, version_folder, write_version
 
     tx = _texts(lang)

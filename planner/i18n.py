@@ -18,7 +18,7 @@ from planner.errors import InputError, InputProblem, RulesBroken, VanplanError
 from planner.scenario import WEEKDAYS_DE, WEEKDAYS_EN, Kind
 
 if TYPE_CHECKING:
-    from planner.validate import Violation
+    from planner.plan.validate import Violation
 
 
 @dataclass(frozen=True)
@@ -436,9 +436,9 @@ def number(value: float, digits: int, lang: str) -> str:
 # (English, German) message templates; `{name}` matches any text, repeated names match the same text.
 # Values of the names in _NESTED are translated through _FRAGMENTS; `n_*` values are numbers.
 MESSAGES: tuple[tuple[str, str], ...] = (
-    # cells of the tables (planner.load)
+    # cells of the tables (planner.input.load)
     ('"{text}" is not a whole number', '"{text}" ist keine ganze Zahl'),
-    # broken rules of a plan (planner.validate)
+    # broken rules of a plan (planner.plan.validate)
     ("van is not in the scenario", "Van ist nicht im Szenario"),
     ("tour date is not in the planning week", "Tourdatum liegt nicht in der Planungswoche"),
     ("van is not in service on this date", "Van ist an diesem Tag nicht im Dienst"),
@@ -587,7 +587,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("required column is missing", "Pflichtspalte fehlt"),
     ("column {n} holds data but has no name", "Spalte {n} enthält Daten, hat aber keinen Namen"),
     ("unknown column{hint}", "unbekannte Spalte{hint}"),
-    # scenario.toml (planner.load, planner.tomltable)
+    # scenario.toml (planner.input.load, planner.input.tomltable)
     ("syntax error{where}: {error}", "Syntaxfehler{where}: {error}"),
     (
         '"{text}" is not a known time zone (e.g. Europe/Berlin)',
@@ -701,7 +701,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "der Auszug enthält keine Gebäude oder Adressen, an denen Kundinnen und Kunden wohnen könnten",
     ),
     ("no proved optimum for k = {k} within {s} s", "kein bewiesenes Optimum für k = {k} innerhalb von {s} s"),
-    # changes.csv and the old plan (planner.replan, planner.load.read_table)
+    # changes.csv and the old plan (planner.replan, planner.input.load.read_table)
     ("missing: {path} is not a file", "fehlt: {path} ist keine Datei"),
     ("not a readable plan ({error})", "kein lesbarer Plan ({error})"),
     ('"{text}" is not a change ({kinds}){hint}', '"{text}" ist keine Änderung ({kinds}){hint}'),

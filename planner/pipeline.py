@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from planner.assemble import assemble
-from planner.build import Built, build
 from planner.errors import InputError, InputProblem
-from planner.geocode import geocode_requests
-from planner.load import load_scenario
+from planner.input.geocode import geocode_requests
+from planner.input.load import load_scenario
 from planner.network import Network, NetworkSettingError, load_network
-from planner.plan import Plan
+from planner.plan.assemble import assemble
+from planner.plan.tours import Plan
+from planner.plan.validate import Violation, validate
+from planner.problem.build import Built, build
 from planner.scenario import Scenario
 from planner.solution import Solution
 from planner.solver import SearchParams, compile_kernel, solve
-from planner.validate import Violation, validate
 
 SECONDS_PER_JOB = 0.3  # the default time limit: 1000 requests get 5 minutes ...
 MIN_LIMIT_S, MAX_LIMIT_S = 30.0, 600.0  # ... a small week at least 30 s, none more than 10 minutes

@@ -1,8 +1,8 @@
 """The scenario as the coordinator wrote it: typed, validated input records.
 
-These records are what `planner.load` produces from a scenario folder and what the
+These records are what `planner.input.load` produces from a scenario folder and what the
 independent validator re-reads. They hold calendar dates and local clock times; the
-conversion to absolute seconds of the week happens once, in `planner.build`.
+conversion to absolute seconds of the week happens once, in `planner.problem.build`.
 """
 
 from __future__ import annotations

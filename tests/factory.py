@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from planner.assemble import assemble
-from planner.build import build
 from planner.network import TravelMatrix
-from planner.plan import Plan
+from planner.plan.assemble import assemble
+from planner.plan.tours import Plan
+from planner.plan.validate import validate
+from planner.problem.build import build
 from planner.scenario import (
     Buffers,
     Coach,
@@ -33,7 +34,6 @@ from planner.scenario import (
     WeeklyWindow,
 )
 from planner.solver import SearchParams, solve
-from planner.validate import validate
 
 LAT = 50.0
 DEPOT_LON = 11.50

@@ -1,4 +1,4 @@
-"""planner.assemble: a hand-made solution of a tiny week becomes the plan users read.
+"""planner.plan.assemble: a hand-made solution of a tiny week becomes the plan users read.
 
 The solution is written out by hand (no solver), so every time, distance and reason below can be
 checked on paper: the depot is at 0, r2 20 minutes east, r1 30 minutes east (see tests.factory).
@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from planner.assemble import assemble
-from planner.build import Built, build
-from planner.plan import Plan
+from planner.plan.assemble import assemble
+from planner.plan.tours import Plan
+from planner.plan.validate import validate
+from planner.problem.build import Built, build
 from planner.scenario import Buffers, Kind, Point, Scenario
 from planner.solution import Route, Solution, Visit
-from planner.validate import validate
 from tests.factory import day, line_matrix, request, scenario
 
 BERLIN = ZoneInfo("Europe/Berlin")

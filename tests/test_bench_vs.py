@@ -12,7 +12,7 @@ from bench.pyvrp_input import solve_pyvrp, to_pyvrp
 from bench.solomon import Instance, to_problem
 from bench.vroom import checked
 from bench.vroom_input import solve_vroom, to_vroom
-from planner.problem import Break, Job, Problem, Vehicle
+from planner.problem.routing import Break, Job, Problem, Vehicle
 from planner.solution import Route, Solution, Visit
 from planner.solver.evaluate import evaluate
 

@@ -1,4 +1,4 @@
-"""planner.build: which requests reach the solver, and over which travel matrix."""
+"""planner.problem.build: which requests reach the solver, and over which travel matrix."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import date, time
 
 from factory import day, line_matrix, request, scenario
 
-from planner.assemble import assemble
-from planner.build import build
 from planner.network import TravelMatrix
+from planner.plan.assemble import assemble
+from planner.plan.validate import validate
+from planner.problem.build import build
 from planner.scenario import Point
 from planner.solver import SearchParams, solve
-from planner.validate import validate
 
 
 def counting_matrix(sizes: list[int]) -> object:

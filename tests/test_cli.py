@@ -190,7 +190,7 @@ def test_plan_that_breaks_a_rule_gets_no_maps_or_calendars(
 
     import planner.pipeline
     from planner.cli import app
-    from planner.validate import Violation
+    from planner.plan.validate import Violation
 
     monkeypatch.setattr(planner.pipeline, "validate", lambda *a: [Violation("travel", "R1", "too fast")])
     args = ["plan", str(VALID_MIN), "--out", str(tmp_path), "--time-limit", "1", "--cache", str(cache)]

@@ -1,4 +1,4 @@
-"""planner.columns is what docs/input.md documents and what the loader checks and fills in."""
+"""planner.input.columns is what docs/input.md documents and what the loader checks and fills in."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.columns import TABLES, Column
 from planner.errors import InputError
-from planner.load import load_scenario
+from planner.input.columns import TABLES, Column
+from planner.input.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID_MIN = ROOT / "tests" / "data" / "valid_min"
@@ -40,7 +40,7 @@ def as_rows(columns: tuple[Column, ...]) -> list[tuple[tuple[str, ...], str, str
 
 @pytest.mark.parametrize("table", TABLES)
 def test_docs_list_exactly_the_columns_their_need_and_meaning(table: str) -> None:
-    """Each table of docs/input.md is planner.columns, row for row, in order."""
+    """Each table of docs/input.md is planner.input.columns, row for row, in order."""
     assert documented(table) == as_rows(TABLES[table])
 
 

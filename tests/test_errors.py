@@ -152,7 +152,7 @@ def test_every_user_error_is_a_vanplan_error_with_a_documented_exit_code() -> No
 
 def test_old_import_places_still_give_the_hierarchys_classes() -> None:
     from planner.network import NetworkError as FromNetwork
-    from planner.problem import ProblemError as FromProblem
+    from planner.problem.routing import ProblemError as FromProblem
     from planner.simulate.siting import SitingError as FromSiting
 
     assert (FromNetwork, FromProblem, FromSiting) == (NetworkError, ProblemError, SitingError)

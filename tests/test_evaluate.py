@@ -15,8 +15,8 @@ from datetime import time
 import numpy as np
 import pytest
 
-from planner.build import build
-from planner.problem import Break, Job, Problem, Vehicle
+from planner.problem.build import build
+from planner.problem.routing import Break, Job, Problem, Vehicle
 from planner.scenario import Buffers, Kind
 from planner.solution import Route, Solution, Visit
 from planner.solver import SearchParams, search, solve
@@ -218,7 +218,7 @@ def test_the_checker_shares_no_code_with_the_solvers() -> None:
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
     }
     assert {m for m in imported if m and m.startswith(("ortools", "numba", "planner"))} == {
-        "planner.problem",
+        "planner.problem.routing",
         "planner.solution",
     }
 

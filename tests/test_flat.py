@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.problem import PIN_PENALTY, Break, Job, Problem, Vehicle
+from planner.problem.routing import PIN_PENALTY, Break, Job, Problem, Vehicle
 from planner.solver.flat import FORBIDDEN, flat_view
 
 H = 3600

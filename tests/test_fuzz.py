@@ -36,9 +36,9 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from planner.build import possible_days
 from planner.errors import InputError, InputProblem
-from planner.load import load_scenario
+from planner.input.load import load_scenario
+from planner.problem.build import possible_days
 from planner.scenario import Kind
 from tests.factory import alive_in_session
 

@@ -18,8 +18,8 @@ from planner.cli import app
 from planner.generate.config import Config
 from planner.generate.folder import folder_files, write_folder
 from planner.generate.rules import KIND_SHARES, NOTICE_DAYS
-from planner.geocode import geocode_requests
-from planner.places import read_places
+from planner.input.geocode import geocode_requests
+from planner.input.places import read_places
 from planner.scenario import GeocodingSettings, Kind, Request
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,8 +264,8 @@ def test_old_command_runs_vanplan_generate() -> None:
 
 
 def test_loads_with_the_loader() -> None:
-    """The committed folder passes planner.load without a single input problem."""
-    load = pytest.importorskip("planner.load")
+    """The committed folder passes planner.input.load without a single input problem."""
+    load = pytest.importorskip("planner.input.load")
     scenario = load.load_scenario(COMMITTED)
     assert len(scenario.requests) == 150
     assert scenario.settings.planning_date == date(2026, 11, 12)

@@ -1,4 +1,4 @@
-"""Tests for planner.places and planner.geocode: real addresses, a local Nominatim, no network."""
+"""Tests for planner.input.places and planner.input.geocode: real addresses, a local Nominatim, no network."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from geopy.geocoders.base import Geocoder
 
-from planner.geocode import (
+from planner.input.geocode import (
     AddressIndex,
     GeocodeCache,
     distance_m,
     geocode_requests,
     parse_address,
 )
-from planner.places import Places, read_places
+from planner.input.places import Places, read_places
 from planner.reasons import GeocodeWhy
 from planner.scenario import GeocodingSettings, Kind, Point, Request
 

@@ -21,12 +21,13 @@ EXTRACT = ROOT.parent / "shared" / "osm" / "north-bayreuth.osm.gz"
 
 # files whose messages reach the user, and the calls that carry a message (last argument)
 SOURCES = [
-    "planner/load.py", "planner/tomltable.py", "planner/build.py", "planner/geocode.py", "planner/plan.py",
-    "planner/places.py", "planner/network/__init__.py", "planner/network/osm.py", "planner/network/graph.py",
+    "planner/input/load.py", "planner/input/tomltable.py", "planner/problem/build.py",
+    "planner/input/geocode.py", "planner/plan/tours.py", "planner/input/places.py",
+    "planner/network/__init__.py", "planner/network/osm.py", "planner/network/graph.py",
     "planner/network/cache.py", "planner/simulate/spec.py", "planner/simulate/run.py",
     "planner/simulate/population.py", "planner/simulate/siting.py", "maps/sheets.py",
-    "planner/replan/changes.py", "planner/replan/run.py", "planner/validate.py", "planner/generate/config.py",
-    "planner/generate/sites.py", "planner/generate/requests.py",
+    "planner/replan/changes.py", "planner/replan/run.py", "planner/plan/validate.py",
+    "planner/generate/config.py", "planner/generate/sites.py", "planner/generate/requests.py",
 ]  # fmt: skip
 CARRIERS = {"problem", "InputProblem", "ValueError", "NetworkError", "NetworkSettingError", "DataError",
             "SitingError", "Violation", "UsageError"}  # fmt: skip
@@ -184,7 +185,7 @@ def test_plan_console_speaks_one_language_with_its_numbers(lang: str, tmp_path: 
 def test_broken_rules_read_in_the_language_of_the_run() -> None:
     """`vanplan validate` and violations.txt used to print the validator's English in German runs."""
     from planner.i18n import violation_text
-    from planner.validate import Violation
+    from planner.plan.validate import Violation
 
     broken = [
         Violation("travel", "V1 2026-11-30", "7.5 min available for a 12.0 min drive"),

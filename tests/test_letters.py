@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from planner.outputs import letters_table
-from planner.plan import Plan
+from planner.outputs.tables import letters_table
+from planner.plan.tours import Plan
 from planner.reasons import sentence
 from planner.scenario import Kind, Scenario
 from tests.factory import day, plan, request, scenario

@@ -1,4 +1,4 @@
-"""Tests for planner.load: the cell parsers, a valid scenario as CSV and as Excel, and every broken case."""
+"""Tests for planner.input.load: the cell parsers, a valid scenario as CSV and as Excel, every broken case."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from planner.errors import InputError, InputProblem, VanplanError
-from planner.load import (
+from planner.input.load import (
     load_scenario,
     parse_availability,
     parse_date,

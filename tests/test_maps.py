@@ -22,7 +22,7 @@ from maps.sheets import day_sheet
 from maps.text import bring_list
 from maps.week import week_map
 from planner.i18n import texts
-from planner.plan import BreakTime, Plan, Stop, Tour, Unscheduled
+from planner.plan.tours import BreakTime, Plan, Stop, Tour, Unscheduled
 from planner.scenario import (
     Buffers,
     Coach,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.build import PER_PERSON, PERSON, drop_cost
 from planner.errors import InputError
-from planner.load import load_scenario
+from planner.input.load import load_scenario
+from planner.problem.build import PER_PERSON, PERSON, drop_cost
 from planner.scenario import Kind
 from tests.factory import day, local, plan, request, scenario
 

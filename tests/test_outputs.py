@@ -1,4 +1,4 @@
-"""planner.outputs: the tables beside plan.json hold what docs/output.md promises, in local time.
+"""planner.outputs.tables: the tables beside plan.json hold what docs/output.md promises, in local time.
 
 The plan is the hand-made week of tests.test_assemble (r2 at 9:00, r1 at 10:40 on Monday, `tue` on
 Tuesday; four requests unscheduled), so every cell can be checked on paper.
@@ -10,8 +10,8 @@ import csv
 import re
 from pathlib import Path
 
-from planner.outputs import tours_table, unscheduled_table, write_tables
-from planner.plan import Plan
+from planner.outputs.tables import tours_table, unscheduled_table, write_tables
+from planner.plan.tours import Plan
 from planner.reasons import REASONS, Reason, sentence
 from tests.test_assemble import planned
 

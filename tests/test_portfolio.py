@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from planner.problem import Job, Problem, Vehicle
+from planner.problem.routing import Job, Problem, Vehicle
 from planner.solution import Solution
 from planner.solver import SearchParams, nothing_placed, solve
 from planner.solver import search as search_module

@@ -2,7 +2,7 @@
 
 Each old plan is made by `factory.plan` with pins that put every appointment where the test wants
 it; the replan then sees the same requests without those pins, as a coordinator's requests.csv
-would after `vanplan plan`. Every replanned plan must pass `planner.validate` and the replan's own
+would after `vanplan plan`. Every replanned plan must pass `planner.plan.validate` and the replan's own
 rules (history kept, nothing new before now, communicated appointments kept unless impossible).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.plan import Plan, Stop, Tour
+from planner.plan.tours import Plan, Stop, Tour
 from planner.replan import Change, ChangeKind, Replanned, load_changes, replan
 from planner.replan.diff import changes_table
 from planner.scenario import Coach, Kind, Request, Scenario
@@ -550,8 +550,8 @@ def test_calendars_keep_uids_number_the_version_and_cancel_what_a_coach_lost() -
 def test_a_pin_of_requests_csv_that_a_change_breaks_is_given_up_for_good() -> None:
     # r1 is pinned in requests.csv to V1 on Monday; V1 goes to the workshop, so version 2 has r1
     # on V2, and version 3 (and `vanplan validate`) read the week with that pin given up.
+    from planner.plan.validate import validate
     from planner.replan.engine import amend
-    from planner.validate import validate
 
     crews = {("V1", 0): ("A",), ("V2", 0): ("B",)}
     r1 = pinned(request("r1"), "V1", 0, "10:00")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from planner.plan import Plan
+from planner.plan.tours import Plan
 from planner.scenario import Buffers, Coach, Kind
 from tests.factory import day, local, plan, request, scenario, window
 
@@ -215,7 +215,7 @@ def test_client_names_stay_out_of_the_plan_unless_allowed() -> None:
 
 
 def test_break_windows_keep_every_stretch_within_six_hours() -> None:
-    from planner.build import MAX_STRETCH, arbzg_breaks
+    from planner.problem.build import MAX_STRETCH, arbzg_breaks
 
     h = 3600
     for start, end in [(8 * h, 16 * h), (7 * h, 16 * h + 1800), (6 * h, 17 * h), (8 * h, 14 * h + 60)]:
@@ -228,7 +228,7 @@ def test_break_windows_keep_every_stretch_within_six_hours() -> None:
 
 
 def test_geocoding_failure_says_why() -> None:
-    from planner.build import build
+    from planner.problem.build import build
     from planner.reasons import sentence
     from tests.factory import line_matrix
 

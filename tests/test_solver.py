@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from planner.problem import Break, Job, Problem, Vehicle
+from planner.problem.routing import Break, Job, Problem, Vehicle
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
 from planner.solver.evaluate import evaluate

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.outputs import write_tables
+from planner.outputs.spreadsheet import FORMULA_START, plain_text, write_csv
+from planner.outputs.tables import write_tables
 from planner.scenario import Kind
-from planner.spreadsheet import FORMULA_START, plain_text, write_csv
 from tests import factory
 
 HYPERLINK = '=HYPERLINK("http://example.org/x","klick")'

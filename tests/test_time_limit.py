@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from planner.load import load_scenario
+from planner.input.load import load_scenario
 from planner.pipeline import MAX_LIMIT_S, MIN_LIMIT_S, default_time_limit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.problem import Break, Job, Problem, Vehicle
+from planner.problem.routing import Break, Job, Problem, Vehicle
 from planner.solver.flat import flat_view
 from planner.solver.sisr.data import EARLY, LATE, Data, State, data_of, new_state
 from planner.solver.sisr.timing import (

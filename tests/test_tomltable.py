@@ -1,4 +1,4 @@
-"""planner.tomltable: every bad value of a TOML file is reported with the file and its dotted key,
+"""planner.input.tomltable: every bad value of a TOML file is reported with the file and its dotted key,
 the default stands in, and reading goes on so that one run lists all of a file's problems."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from planner.errors import InputProblem
-from planner.tomltable import TomlTable, check_range, did_you_mean
+from planner.input.tomltable import TomlTable, check_range, did_you_mean
 
 SPEC = """
 name = 7

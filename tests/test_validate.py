@@ -14,10 +14,10 @@ from datetime import time, timedelta
 
 import pytest
 
-import planner.validate
-from planner.plan import BreakTime, Plan, Stop, Tour, Unscheduled
+import planner.plan.validate
+from planner.plan.tours import BreakTime, Plan, Stop, Tour, Unscheduled
+from planner.plan.validate import validate
 from planner.scenario import Buffers, Kind, RosterEntry, Scenario
-from planner.validate import validate
 from tests.factory import day, line_matrix, plan, request, scenario, window
 
 BUF = {Kind.WALK_AND_TALK: Buffers(setup_min=10, documentation_min=10, overrun_min=10, travel_safety_pct=10)}
@@ -233,7 +233,7 @@ def test_each_broken_plan_raises_exactly_its_code(base: Base, case: Case) -> Non
 
 def test_every_code_of_the_validator_has_a_case() -> None:
     """A new code without a row in the table fails here."""
-    tree = ast.parse(inspect.getsource(planner.validate))
+    tree = ast.parse(inspect.getsource(planner.plan.validate))
     reported = {
         node.args[0].value
         for node in ast.walk(tree)

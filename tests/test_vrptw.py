@@ -9,7 +9,7 @@ import pytest
 from bench.kernel import instance_problem, measure
 from bench.solomon import SCALE, InstanceError, exact_distance, read_bks, read_instance, to_problem
 from bench.vrptw import BENCH_DIR, instance_files, run
-from planner.problem import Problem
+from planner.problem.routing import Problem
 from planner.solution import Route, Solution, Visit
 from planner.solver import SearchParams, sisr
 from planner.solver.evaluate import evaluate

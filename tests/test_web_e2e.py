@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from test_browser import BROWSER_INTERNAL, browser, requested_urls  # noqa: F401 (fixture)
 
-from planner.plan import Plan
+from planner.plan.tours import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "bayreuth-nord"

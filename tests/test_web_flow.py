@@ -12,10 +12,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from planner.load import load_scenario
+from planner.input.load import load_scenario
 from planner.network import load_network
-from planner.plan import Plan
-from planner.validate import validate
+from planner.plan.tours import Plan
+from planner.plan.validate import validate
 from tests.web_world import DEMO, data_dir, user  # noqa: F401 (fixture)
 from web.jobs import run_next
 from web.models import AuditEntry, Job, PlanVersion, Role, Week

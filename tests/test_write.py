@@ -1,4 +1,5 @@
-"""planner.write mirrors planner.load: a written scenario loads back equal (demo, generated, any)."""
+"""planner.input.write mirrors planner.input.load: a written scenario loads back equal (demo, generated,
+any)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from hypothesis import strategies as st
 
 from planner.generate.config import Config
 from planner.generate.folder import generate
-from planner.load import load_scenario
+from planner.input.load import load_scenario
+from planner.input.write import coordinate_text, decimal_text, weekdays_text, write_scenario
 from planner.scenario import (
     WEIGHTINGS,
     Buffers,
@@ -31,7 +33,6 @@ from planner.scenario import (
     Van,
     WeeklyWindow,
 )
-from planner.write import coordinate_text, decimal_text, weekdays_text, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "bayreuth-nord"

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from maps import render_all
-from planner.outputs import write_tables
+from planner.outputs.tables import write_tables
 from planner.pipeline import Run, default_cache_dir, plan_scenario
 from web.jobs import file_index, summary
 from web.models import FeedToken, Job, PlanVersion, Profile, Role, Simulation, Week

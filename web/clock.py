@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from planner.load import parse_datetime
+from planner.input.load import parse_datetime
 
 
 def now_local(tz: ZoneInfo) -> datetime:

@@ -23,16 +23,16 @@ from maps.render import coach_file_names, file_names
 from planner.errors import InputError, VanplanError
 from planner.i18n import error_text, violation_text
 from planner.network import Network
-from planner.outputs import write_tables
+from planner.outputs.tables import write_tables
 from planner.pipeline import Progress, plan_scenario
-from planner.plan import Plan
+from planner.plan.tours import Plan
+from planner.plan.validate import Violation
 from planner.reasons import sentence
 from planner.replan.changes import OPTIONAL, REQUIRED
 from planner.replan.diff import changes_table
 from planner.replan.run import replan_folder
 from planner.scenario import Scenario
 from planner.simulate.main import load_spec, run_spec, total_weeks
-from planner.validate import Violation
 from web.clock import now_local
 from web.models import Job, PlanVersion
 

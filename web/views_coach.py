@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 
 from maps.text import kind_name
 from planner.i18n import texts
-from planner.plan import Plan, Stop, Tour
+from planner.plan.tours import Plan, Stop, Tour
 from web.audit import record
 from web.clock import now_local
 from web.models import FeedToken, PlanVersion, Week

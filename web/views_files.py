@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from maps.sheets import print_pdf
 from planner.errors import DataError
-from planner.plan import Plan
+from planner.plan.tours import Plan
 from web.audit import record
 from web.models import PlanVersion
 from web.roles import coordinator

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from maps.text import kind_name
 from planner.i18n import texts
-from planner.plan import Plan
+from planner.plan.tours import Plan
 from planner.reasons import sentence
 from planner.scenario import Scenario
 from web import weeks

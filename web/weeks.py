@@ -1,5 +1,5 @@
 """A week's scenario folder in the data folder: uploads, carry-over of master data, form edits,
-and the loader's verdict. The loader (`planner.load`) is the only judge of what is valid."""
+and the loader's verdict. The loader (`planner.input.load`) is the only judge of what is valid."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from planner.errors import InputError, InputProblem
-from planner.load import load_scenario, parse_week, read_cells
+from planner.input.load import load_scenario, parse_week, read_cells
 from planner.scenario import Scenario
 
 TABLES = ("requests", "vans", "coaches", "roster")  # the scenario's tables (docs/input.md)

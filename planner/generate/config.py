@@ -9,7 +9,7 @@ from pathlib import Path
 
 from planner.errors import UsageError
 from planner.generate.rules import KIND_SHARES
-from planner.load import parse_week
+from planner.input.load import parse_week
 from planner.scenario import Point
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from planner.generate.rules import COACHES, DAY_HOURS, VAN_SHIFTS
-from planner.load import parse_time
+from planner.input.load import parse_time
 from planner.scenario import Coach, Van
 
 

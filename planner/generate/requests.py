@@ -33,8 +33,8 @@ from planner.generate.rules import (
     WEEKDAYS,
 )
 from planner.generate.sites import Locality, dedupe, label, locality_namer, metres, van_stop_sites
-from planner.geocode import AddressIndex
-from planner.places import RESIDENTIAL_BUILDINGS, Place, Places
+from planner.input.geocode import AddressIndex
+from planner.input.places import RESIDENTIAL_BUILDINGS, Place, Places
 from planner.scenario import Kind, Point, Request, WeeklyWindow
 
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from planner.errors import DataError
 from planner.generate.rules import BLOCKED_ACCESS, DEPOT_KINDS, INDOOR_PARKING, LABELS
-from planner.geocode import city_tokens
-from planner.places import Place, Places
+from planner.input.geocode import city_tokens
+from planner.input.places import Place, Places
 from planner.scenario import Depot, Point
 
 

@@ -1,6 +1,6 @@
 """changes.csv: what happened since a plan was made (docs/input.md, "changes.csv").
 
-Read and checked exactly like the scenario's own tables (`planner.load.read_table`), so every
+Read and checked exactly like the scenario's own tables (`planner.input.load.read_table`), so every
 problem names file, row and column. The checks that need the old plan and `--now` are made here
 too: a change may not rewrite history, a new request must be in requests.csv and not yet in the
 plan, and every row of requests.csv must either be in the plan or be listed as a new request.
@@ -15,17 +15,17 @@ from enum import StrEnum
 from pathlib import Path
 
 from planner.errors import InputError, InputProblem
-from planner.load import (
+from planner.input.load import (
     TableRow,
     parse_availability,
     parse_dates,
     parse_datetime,
     read_table,
 )
-from planner.plan import Plan
+from planner.input.tomltable import did_you_mean
+from planner.plan.tours import Plan
 from planner.replan.history import begun, split
 from planner.scenario import Kind, ReadNotice, Scenario, WeeklyWindow
-from planner.tomltable import did_you_mean
 
 
 class ChangeKind(StrEnum):

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from planner.i18n import texts
-from planner.plan import Plan
+from planner.plan.tours import Plan
 from planner.reasons import Reason, sentence
 from planner.scenario import Kind, Scenario
 

@@ -3,7 +3,7 @@
 The engine runs the stages of `vanplan plan` and re-implements no rule. Changes are applied to the
 scenario (a cancelled request leaves the build, an absence leaves the roster, workshop days join
 the van's `unavailable` dates, new windows and fixed times replace the old ones); what the old plan
-keeps becomes pins (`pin_van`/`pin_date`/`pin_start`), so `planner.build` checks them exactly as it
+keeps becomes pins (`pin_van`/`pin_date`/`pin_start`), so `planner.problem.build` checks them exactly as it
 checks a coordinator's pins; the search, the assembly and the validator are those of `plan`. Only
 what `now` means is added to the built problem: van-days that are over take nothing new, a tour on
 the road keeps its departure, its stops and breaks so far, and nothing new begins before now.
@@ -32,12 +32,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from planner.assemble import assemble, left_out
-from planner.build import Built, MatrixFn, SetAside, arbzg_breaks, build, seconds
-from planner.load import parse_availability, parse_datetime
+from planner.input.load import parse_availability, parse_datetime
 from planner.pipeline import default_time_limit
-from planner.plan import Amendments, Plan, Stop, Tour
-from planner.problem import PIN_PENALTY, Break, Job, Vehicle
+from planner.plan.assemble import assemble, left_out
+from planner.plan.tours import Amendments, Plan, Stop, Tour
+from planner.plan.validate import Violation, validate
+from planner.problem.build import Built, MatrixFn, SetAside, arbzg_breaks, build, seconds
+from planner.problem.routing import PIN_PENALTY, Break, Job, Vehicle
 from planner.reasons import Reason
 from planner.replan.changes import Change, ChangeKind
 from planner.replan.diff import PlanChange, diff
@@ -45,7 +46,6 @@ from planner.replan.history import History, split
 from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
-from planner.validate import Violation, validate
 
 COMMUNICATED_PENALTY = (
     PIN_PENALTY // 10
@@ -64,7 +64,7 @@ class Replanned:
     week: Scenario  # the scenario with the changes applied: the plan keeps every rule of it
     outputs: Scenario  # the same with the replan day as planning date (letters, sheets, maps)
     changes: tuple[PlanChange, ...]
-    violations: tuple[Violation, ...]  # planner.validate, then the replan's own rules (`_check`)
+    violations: tuple[Violation, ...]  # planner.plan.validate, then the replan's own rules (`_check`)
     refused: tuple[tuple[str, dict[str, str]], ...] = ()  # impossible moves: request, pin_invalid detail
 
 
@@ -120,7 +120,7 @@ def replan(
 ) -> Replanned:
     """The next version of `old` after `changes` (as `planner.replan.changes.load_changes` checked
     them), keeping everything before `now` (naive local time) as it was. `points`, `matrix_of` and
-    `geocode_why` are what `planner.build.build` takes; the search ends by `deadline` (monotonic
+    `geocode_why` are what `planner.problem.build.build` takes; the search ends by `deadline` (monotonic
     clock; default: the time limit of `params` from now). No changes give the same plan."""
     settings = scenario.settings
     limit = settings.time_limit_s or default_time_limit(len(scenario.requests))
@@ -670,7 +670,7 @@ def _versioned(plan: Plan, old: Plan, run: _Run) -> Plan:
 
 
 def _check(run: _Run, plan: Plan) -> list[Violation]:
-    """The replan's own rules, on top of `planner.validate`: history as it was, nothing new before
+    """The replan's own rules, on top of `planner.plan.validate`: history as it was, nothing new before
     now, communicated appointments where they were unless a change made that impossible, new home
     visits only where the notice period counted from the replan day is met, cut tours back in time."""
     out: list[Violation] = []

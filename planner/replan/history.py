@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from planner.plan import Plan, Stop, Tour
+from planner.plan.tours import Plan, Stop, Tour
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,17 @@ from datetime import datetime
 from pathlib import Path
 
 from planner.errors import InputError, InputProblem
-from planner.geocode import geocode_requests
-from planner.load import load_scenario
+from planner.input.geocode import geocode_requests
+from planner.input.load import load_scenario
 from planner.network import Network
-from planner.outputs import write_tables
+from planner.outputs.spreadsheet import write_csv
+from planner.outputs.tables import write_tables
 from planner.pipeline import Progress, default_cache_dir, default_time_limit, network_of, stage_timer
-from planner.plan import Plan
+from planner.plan.tours import Plan
 from planner.replan.changes import load_changes
 from planner.replan.diff import changes_table
 from planner.replan.engine import REPLAN_STEPS, Replanned, replan
 from planner.solver import SearchParams, compile_kernel
-from planner.spreadsheet import write_csv
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.places import Place
+from planner.input.places import Place
 from planner.scenario import Point
 from planner.simulate.district import District
 from planner.simulate.siting import Curve, coverage_curve

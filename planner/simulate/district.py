@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from planner.generate.sites import choose_depot, dedupe, localities, van_stop_sites
+from planner.input.places import Place, Places, read_places
 from planner.network import Network, TravelMatrix, load_network
 from planner.pipeline import default_cache_dir
-from planner.places import Place, Places, read_places
 from planner.scenario import Depot, NetworkSettings, Point
 from planner.simulate.population import Client, draw_clients
 from planner.simulate.requests import WeekBuilder

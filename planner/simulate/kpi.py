@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from planner.plan import Plan
+from planner.plan.tours import Plan
 from planner.scenario import Kind
 
 
@@ -64,7 +64,7 @@ class Tally:
 
 
 def week_kpi(variant: str, replication: int, week: int, plan: Plan, tally: Tally, violations: int) -> WeekKpi:
-    """The KPI row of a planned week; `violations` is what planner.validate found in its plan."""
+    """The KPI row of a planned week; `violations` is what planner.plan.validate found in its plan."""
     tours = [t for t in plan.tours if t.stops]
     stops = [s for t in tours for s in t.stops]
     visits = sum(1 for s in stops if s.kind != Kind.VAN_STOP)

@@ -15,7 +15,7 @@ from scipy.spatial import cKDTree
 
 from planner.errors import DataError
 from planner.generate.rules import PREFERRED_SHARE, PRIORITY_WEIGHTS
-from planner.places import Places
+from planner.input.places import Places
 from planner.scenario import Point
 from planner.simulate.spec import Population
 

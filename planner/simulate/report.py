@@ -22,12 +22,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from planner.colours import PALETTE
+from planner.outputs.spreadsheet import plain_text
 from planner.simulate.coverage import nearest_minutes
 from planner.simulate.district import District
 from planner.simulate.kpi import Summary, WeekKpi
 from planner.simulate.mapview import CoverageLayer, CoverageMap, CoverageView, Mark
 from planner.simulate.run import Results
-from planner.spreadsheet import plain_text
 
 BANDS = ((15.0, "#1f8f3a", "≤ 15 min"), (30.0, "#e07000", "≤ 30 min"), (float("inf"), "#d1344b", "> 30 min"))
 plt.rcParams.update({"svg.hashsalt": "vanplan", "font.size": 9, "svg.fonttype": "path"})

@@ -16,7 +16,7 @@ from planner.generate import requests as generated
 from planner.generate.fleet import CoachRow
 from planner.generate.requests import Builder, Row
 from planner.generate.sites import Locality
-from planner.places import Places
+from planner.input.places import Places
 from planner.scenario import Kind, Point, Request
 from planner.simulate.population import Client
 

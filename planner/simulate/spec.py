@@ -13,9 +13,9 @@ from pathlib import Path
 
 from planner.errors import InputError, InputProblem
 from planner.generate.rules import BUFFERS
-from planner.load import parse_skills, parse_time, parse_week, parse_weekdays
+from planner.input.load import parse_skills, parse_time, parse_week, parse_weekdays
+from planner.input.tomltable import TomlTable
 from planner.scenario import Buffers, Depot, Kind, Point
-from planner.tomltable import TomlTable
 
 CLIENT_KINDS = (Kind.WALK_AND_TALK, Kind.HOME_VISIT, Kind.ACCOMPANY)
 SITE_KINDS = ("parking", "square", "townhall")

@@ -1,7 +1,7 @@
 """One simulated week of one variant: new requests plus carried ones, planned with the real planner.
 
-The week is built, solved and checked exactly as `vanplan plan` would (planner.build,
-planner.solver.solve, planner.assemble, planner.validate); what is not placed is carried into the
+The week is built, solved and checked exactly as `vanplan plan` would (planner.problem.build,
+planner.solver.solve, planner.plan.assemble, planner.plan.validate); what is not placed is carried into the
 next week with its request date, unless it had a fixed time (an accompaniment) or has waited
 `max_wait_weeks`.
 """
@@ -13,12 +13,13 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from planner.assemble import assemble
-from planner.build import build
 from planner.generate.requests import kind_counts
 from planner.generate.rules import KIND_SHARES
 from planner.generate.sites import Locality
-from planner.places import Place
+from planner.input.places import Place
+from planner.plan.assemble import assemble
+from planner.plan.validate import validate
+from planner.problem.build import build
 from planner.scenario import Kind, NetworkSettings, Request, Scenario, Settings
 from planner.simulate.district import District, district
 from planner.simulate.fleet import Fleet, make_fleet
@@ -26,7 +27,6 @@ from planner.simulate.kpi import Tally, WeekKpi, week_kpi
 from planner.simulate.requests import ARRIVAL_DAYS, Pending, to_request
 from planner.simulate.spec import Spec
 from planner.solver import SearchParams, solve
-from planner.validate import validate
 
 TIMEZONE = "Europe/Berlin"
 

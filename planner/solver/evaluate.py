@@ -1,6 +1,6 @@
 """Check a `Solution` against its `Problem` and recompute its objective, independently of the solvers.
 
-Like PyVRP's `Result.is_feasible()`: every rule is re-derived from `planner.problem` alone (no
+Like PyVRP's `Result.is_feasible()`: every rule is re-derived from `planner.problem.routing` alone (no
 OR-Tools, no numba, not the flat form), so a bug in the OR-Tools model or in the compiled search
 shows up as a violation instead of a plan that silently breaks a rule. The rules:
 - coverage: every job is served once or dropped, never both; each vehicle has at most one route;
@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from planner.problem import PIN_PENALTY, Break, Job, Problem, Vehicle
+from planner.problem.routing import PIN_PENALTY, Break, Job, Problem, Vehicle
 from planner.solution import Route, Solution
 
 Code = Literal[

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from planner.problem import PIN_PENALTY, Problem, Vehicle, span_bound, vehicle_fits
+from planner.problem.routing import PIN_PENALTY, Problem, Vehicle, span_bound, vehicle_fits
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
 
-from planner.problem import PIN_PENALTY, Problem, span_bound, vehicle_fits
+from planner.problem.routing import PIN_PENALTY, Problem, span_bound, vehicle_fits
 
 TIME = "time"
 LOAD = "load"

@@ -36,7 +36,7 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from planner.problem import PIN_PENALTY, Problem
+from planner.problem.routing import PIN_PENALTY, Problem
 from planner.solution import Route, Solution, Visit
 from planner.solver.evaluate import evaluate
 from planner.solver.flat import flat_view

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.problem import Break, Job, Problem, Vehicle
+from planner.problem.routing import Break, Job, Problem, Vehicle
 from planner.solver.flat import Flat, flat_view
 from planner.solver.sisr import loop, route
 from planner.solver.sisr.data import BEST_OBJECTIVE, BEST_UNSERVED, COST_NOW, copy_state, data_of, new_state

@@ -1,6 +1,6 @@
 """Independent check of a plan against the scenario: every rule re-derived from the inputs.
 
-Deliberately shares no code with `planner.build` or the solver (and imports no OR-Tools): it works
+Deliberately shares no code with `planner.problem.build` or the solver (and imports no OR-Tools): it works
 on calendar dates and local times, reads the rules from the scenario as written, and needs only
 travel times between the plan's places. A plan that passes here keeps every rule in docs/input.md.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from planner.network import TravelMatrix
-from planner.plan import Plan, Stop, Tour
+from planner.plan.tours import Plan, Stop, Tour
 from planner.reasons import REASONS
 from planner.scenario import Buffers, Kind, Point, Request, Scenario
 

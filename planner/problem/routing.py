@@ -1,7 +1,7 @@
 """The solver's input: a frozen, validated routing problem with no files, no pandas, no dates.
 
 All times are whole seconds from a common origin (for a planning week: Monday 00:00 local time);
-all locations are indices into the travel matrices. `planner.build` makes a `Problem` from a
+all locations are indices into the travel matrices. `planner.problem.build` makes a `Problem` from a
 scenario; `bench.vrptw` makes one from a Solomon instance.
 """
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.plan import Plan
+from planner.outputs.spreadsheet import write_csv
+from planner.plan.tours import Plan
 from planner.reasons import sentence
 from planner.scenario import Kind, Scenario
-from planner.spreadsheet import write_csv
 
 TOUR_COLUMNS = [
     "van", "date", "coaches", "sequence", "request_id", "kind", "client", "place", "address", "lat", "lon",

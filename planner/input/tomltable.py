@@ -1,6 +1,6 @@
 """Typed look-ups in a TOML table that record located problems instead of failing at the first.
 
-Shared by scenario.toml (planner.load) and simulation specs (planner.simulate.spec): each value is
+Shared by scenario.toml (planner.input.load) and simulation specs (planner.simulate.spec): each value is
 checked, a problem names the file and the dotted key, and the default is used so that every
 problem of a file can be reported at once.
 """
@@ -123,7 +123,7 @@ class TomlTable:
         return value if self._in_range(name, value, low, high) else default
 
     def parsed(self, name: str, parse: Callable[[str], T], default: str) -> T:
-        """A string run through a cell parser of planner.load (dates, weekdays, ...)."""
+        """A string run through a cell parser of planner.input.load (dates, weekdays, ...)."""
         try:
             return parse(self.text(name, default))
         except ValueError as exc:

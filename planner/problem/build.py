@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.errors import InputError, InputProblem
 from planner.network import TravelMatrix
-from planner.problem import Break, Job, Problem, Vehicle
+from planner.problem.routing import Break, Job, Problem, Vehicle
 from planner.reasons import GeocodeWhy, Reason
 from planner.scenario import PRIORITY_WEIGHT, Buffers, Kind, Point, Request, Scenario
 

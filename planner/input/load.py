@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from planner.columns import TABLES, Column
 from planner.errors import InputError, InputProblem
+from planner.input.columns import TABLES, Column
+from planner.input.tomltable import TomlTable, check_range, did_you_mean
 from planner.scenario import (
     WEEKDAYS_DE,
     WEEKDAYS_EN,
@@ -45,7 +46,6 @@ from planner.scenario import (
     Van,
     WeeklyWindow,
 )
-from planner.tomltable import TomlTable, check_range, did_you_mean
 
 T = TypeVar("T")
 
@@ -208,7 +208,7 @@ class _Row:
     number: int
     cells: Mapping[str, str]
     problems: list[InputProblem]
-    defaults: Mapping[str, str]  # column -> the cell an empty one stands for (planner.columns)
+    defaults: Mapping[str, str]  # column -> the cell an empty one stands for (planner.input.columns)
     failed: bool = False
 
     def text(self, column: str) -> str:

@@ -1,4 +1,4 @@
-"""Write a `Scenario` back as a scenario folder (docs/input.md) that `planner.load` reads as the same.
+"""Write a `Scenario` back as a scenario folder (docs/input.md) that `planner.input.load` reads as the same.
 
 The mirror of the loader: `load_scenario(folder)` after `write_scenario(scenario, folder)` gives an
 equal scenario, with these exceptions, which no loaded scenario has:
@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from planner.columns import COACHES, REQUESTS, ROSTER, VANS, Column
+from planner.input.columns import COACHES, REQUESTS, ROSTER, VANS, Column
 from planner.scenario import WEEKDAYS_DE, Coach, Kind, Request, RosterEntry, Scenario, Settings, Van
 
 TOML = "scenario.toml"

@@ -25,7 +25,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from planner.errors import InputError, InputProblem
-from planner.places import Place, read_places
+from planner.input.places import Place, read_places
 from planner.reasons import GEOCODE_WHY, GeocodeWhy
 from planner.scenario import GeocodingSettings, Point, Request
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from planner.build import Built, SetAside
-from planner.plan import BreakTime, Plan, Stop, Tour, Unscheduled
+from planner.plan.tours import BreakTime, Plan, Stop, Tour, Unscheduled
+from planner.problem.build import Built, SetAside
 from planner.reasons import Reason
 from planner.scenario import Buffers, Scenario
 from planner.solution import Route, Solution

@@ -1,0 +1,1 @@
+"""Reading a scenario folder (tables, settings, addresses, places) and writing one back."""

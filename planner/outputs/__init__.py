@@ -1,0 +1,1 @@
+"""What a plan gives people: tables (CSV) made safe to open in a spreadsheet."""

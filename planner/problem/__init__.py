@@ -1,0 +1,1 @@
+"""The routing problem: jobs, vehicles and travel times, built from a scenario."""
