@@ -12,9 +12,10 @@ The objective is lexicographic, in stages:
 1. Every appointment of the old plan after now is pinned where it was. An appointment a change makes
    impossible (build reports its pin invalid, or the search cannot keep it with the others) is
    *displaced*: free again, first at its old time on another van-day, else anywhere, each step away
-   from its old van-day (other coach, other day) costing `MOVE_STEP`; a communicated one (home visit
-   whose notice went out, accompaniment, van stop, or pinned in requests.csv) weighs
-   `COMMUNICATED_PENALTY` when left out, more than any request.
+   from its old van-day (other coach, other day) costing more than any new request that is not
+   urgent gains (`_step`), and leaving it out more than its farthest move; a communicated one (home
+   visit whose notice went out, accompaniment, van stop, or pinned in requests.csv) weighs
+   `COMMUNICATED_PENALTY` when left out, more than any request, an urgent request `URGENT_PENALTY`.
 2. If an urgent request (priority 1) or a communicated appointment is still left out, the
    appointments that were not communicated on the van-days it could take are freed as well, first
    at their old start (on any van-day, graded as above), those that then find no place at any
@@ -50,8 +51,10 @@ from planner.validate import Violation, validate
 COMMUNICATED_PENALTY = (
     PIN_PENALTY // 10
 )  # a communicated appointment left out: above any request, below a pin
-MOVE_STEP = 1_000_000  # each step away from the old van-day: other coach, then other day
+URGENT_PENALTY = COMMUNICATED_PENALTY // 10  # an urgent request left out: above any number of moves here
+MOVE_STEP = 1_000_000  # least cost of each step away from the old van-day: other coach, then other day
 PLANNED_FACTOR = 3  # an appointment of the old plan weighs like one a priority level more urgent
+DROP_STEPS = 5  # an old appointment left out costs this many steps more than its farthest move
 REPLAN_STEPS = 100  # compiled search steps per job: most of the week is pinned
 MAX_ROUNDS = 4  # searches of stage 1 (each frees what the previous one could not keep)
 
@@ -66,6 +69,7 @@ class Replanned:
     changes: tuple[PlanChange, ...]
     violations: tuple[Violation, ...]  # planner.validate, then the replan's own rules (`_check`)
     refused: tuple[tuple[str, dict[str, str]], ...] = ()  # impossible moves: request, pin_invalid detail
+    forced: frozenset[str] = frozenset()  # old appointments a change made impossible where they were
 
 
 @dataclass
@@ -94,6 +98,13 @@ class _Run:
     def now_s(self) -> int:
         """Now in seconds of the week."""
         return seconds(self.week, self.now)
+
+    @property
+    def forced(self) -> set[str]:
+        """Old appointments a change made impossible where they were (build found their pin
+        invalid, or their tour must be back before them) and the coordinator's moves; the others
+        that move (conflicts with those, room for urgent cases) could in principle have stayed."""
+        return {rid for rid, why in self.displaced.items() if why != "conflict"} | set(self.moves)
 
     @property
     def free(self) -> set[str]:
@@ -137,7 +148,8 @@ def replan(
     by = {rid: c.by for rid, c in run.cancelled.items()}
     rows = diff(old, plan, run.week, run.causes, by, run.replan_day)
     refused = tuple(sorted(run.refused.items()))
-    return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations), refused)
+    forced = frozenset(run.forced)
+    return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations), refused, forced)
 
 
 def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: datetime) -> _Run:
@@ -330,10 +342,13 @@ def _displace(run: _Run, rid: str, why: str) -> None:
 
 
 def _cause(run: _Run, rid: str, why: str) -> str:
-    """The change behind a displaced appointment: its own, or one on its old van-day."""
+    """The change behind a displaced appointment: its own, or one on its old van-day; a conflict
+    with other appointments is its own cause (it could have stayed, had they moved)."""
     for c in run.changes:
         if c.request == rid and c.kind in (ChangeKind.FIXED_TIME, ChangeKind.AVAILABILITY):
             return str(c.kind)
+    if why == "conflict":
+        return why
     tour, _ = run.kept[rid]
     for c in run.changes:
         if c.kind is ChangeKind.VAN_UNAVAILABLE and c.van == tour.van and tour.day in c.dates:
@@ -496,8 +511,8 @@ def _for_build(run: _Run) -> Scenario:
         if old is not None:
             requests.append(_pinned(run, req, old[0].van, _naive(run, old[1].start), True))
             continue
-        if rid in run.free:
-            req = replace(req, pin_van="", pin_date=None, pin_start=None)
+        if rid in run.free:  # an old home visit keeps counting its notice from the old planning date
+            req = replace(_noticed(run, req), pin_van="", pin_date=None, pin_start=None)
         if rid in run.free and rid not in run.untimed and req.fixed_start is None:
             req = replace(req, fixed_start=_naive(run, run.kept[rid][1].start))
         if req.earliest is None or req.earliest < run.now.date():
@@ -509,12 +524,18 @@ def _for_build(run: _Run) -> Scenario:
 
 
 def _pinned(run: _Run, req: Request, van: str, start: datetime, planned: bool) -> Request:
-    """The request pinned to `van` and `start` (naive local). A home visit of the old plan counts
-    its notice from the old planning date, as the old plan's letters list did."""
-    sent = req.notice_sent
-    if planned and req.kind is Kind.HOME_VISIT and sent is None:
-        sent = run.week.settings.planning_date
-    return replace(req, pin_van=van, pin_date=start.date(), pin_start=start.time(), notice_sent=sent)
+    """The request pinned to `van` and `start` (naive local); one of the old plan (`planned`) with
+    its notice as `_noticed` says."""
+    req = _noticed(run, req) if planned else req
+    return replace(req, pin_van=van, pin_date=start.date(), pin_start=start.time())
+
+
+def _noticed(run: _Run, req: Request) -> Request:
+    """A home visit of the old plan counts its notice from the old planning date, as the old plan's
+    letters list did, wherever it goes now (a new home visit counts from the replan day)."""
+    if req.kind is Kind.HOME_VISIT and req.notice_sent is None:
+        return replace(req, notice_sent=run.week.settings.planning_date)
+    return req
 
 
 def _refuse(run: _Run, rid: str, why: str) -> None:
@@ -544,6 +565,7 @@ def _at_now(run: _Run, built: Built) -> Built:
     jobs: list[Job] = []
     requests: list[Request] = []
     left: list[SetAside] = []
+    step = _step(run, built)
     for job, req in zip(p.jobs, built.requests, strict=True):
         days = ", ".join(sorted({built.van_days[v].day.strftime("%d.%m.") for v in job.vehicles or ()}))
         if job.pinned is not None:
@@ -570,9 +592,13 @@ def _at_now(run: _Run, built: Built) -> Built:
         if req.id in run.free:
             job = replace(
                 job,
-                vehicle_costs=_steps(run, req.id, built, allowed),
-                penalty=COMMUNICATED_PENALTY if req.id in run.communicated else job.penalty * PLANNED_FACTOR,
+                vehicle_costs=_steps(run, req.id, built, allowed, step),
+                penalty=COMMUNICATED_PENALTY
+                if req.id in run.communicated
+                else job.penalty * PLANNED_FACTOR + DROP_STEPS * step,
             )
+        if req.priority == 1:
+            job = replace(job, penalty=max(job.penalty, URGENT_PENALTY))
         jobs.append(job)
         requests.append(req)
     problem = replace(p, jobs=tuple(jobs), vehicles=tuple(vehicles))
@@ -607,10 +633,23 @@ def _on_the_road(run: _Run, built: Built, v: int, tour: Tour) -> Vehicle:
     return replace(veh, shift_start=run.at(tour.depart), shift_end=last, breaks=tuple(breaks))
 
 
-def _steps(run: _Run, rid: str, built: Built, allowed: frozenset[int]) -> tuple[tuple[int, int], ...]:
+def _step(run: _Run, built: Built) -> int:
+    """The cost of one step of a move: more than placing any request that is neither urgent nor in
+    the old plan gains (fewest moves come before the usual objective), at least `MOVE_STEP`."""
+    gains = [
+        job.penalty
+        for job, req in zip(built.problem.jobs, built.requests, strict=True)
+        if req.priority != 1 and req.id not in run.kept and req.id not in run.history.stops
+    ]
+    return max([MOVE_STEP - 1, *gains]) + 1
+
+
+def _steps(
+    run: _Run, rid: str, built: Built, allowed: frozenset[int], step: int
+) -> tuple[tuple[int, int], ...]:
     """What serving a freed appointment costs on each van-day: nothing on its old one, then one
-    `MOVE_STEP` for the same day with one of its coaches, two for another crew that day, three
-    for another day with one of its coaches, four otherwise."""
+    `step` for the same day with one of its coaches, two for another crew that day, three for
+    another day with one of its coaches, four otherwise."""
     tour, _ = run.kept[rid]
     costs = []
     for v in sorted(allowed):
@@ -618,7 +657,7 @@ def _steps(run: _Run, rid: str, built: Built, allowed: frozenset[int]) -> tuple[
         if (vd.van, vd.day) == (tour.van, tour.day):
             continue
         steps = 1 + (0 if vd.day == tour.day else 2) + (0 if set(vd.crew) & set(tour.crew) else 1)
-        costs.append((v, steps * MOVE_STEP))
+        costs.append((v, steps * step))
     return tuple(costs)
 
 
