@@ -211,7 +211,14 @@ def trial(week: Week, old: Plan, seed: int, limit: float) -> Trial:
     t0 = time.perf_counter()
     with sampled() as peak:
         result = replan(
-            sc, old, changes, now, points, week.network.matrix, params=params, travel_source=week.network.source
+            sc,
+            old,
+            changes,
+            now,
+            points,
+            week.network.matrix,
+            params=params,
+            travel_source=week.network.source,
         )
     seconds = time.perf_counter() - t0
     cancelled = {u.request_id for u in result.plan.unscheduled if u.reason == "cancelled"}
@@ -253,7 +260,8 @@ def report(name: str, trials: Sequence[Trial]) -> str:
     return (
         f"| {name} | {len(trials)} | {sum(t.changes for t in trials)} | {told} | "
         f"{sum(t.forced for t in trials)} | {comm[0]} / {comm[1]} | {ratio(*comm)} | "
-        f"{free[0]} / {free[1]} | {ratio(*free)} | {every[0]} / {every[1]} of {sum(t.kept for t in trials)} | "
+        f"{free[0]} / {free[1]} | {ratio(*free)} | "
+        f"{every[0]} / {every[1]} of {sum(t.kept for t in trials)} | "
         f"{statistics.median(secs):.1f} | {max(secs):.1f} | {max(t.peak_mb for t in trials):.0f} | "
         f"{sum(t.violations for t in trials)} |"
     )

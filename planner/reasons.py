@@ -148,6 +148,7 @@ PIN_WHY: dict[str, tuple[str, str]] = {
         "die Tour muss vorher zurück sein (Abwesenheit oder Ausfall des Vans)",
         "the tour must be back before then (an absence or the van out of service)",
     ),
+    "late": ("die Tour beginnt erst später (Abwesenheit)", "the tour starts later (an absence)"),
 }
 
 # Who cancelled (detail `why` of `cancelled`), as changes.csv's `by` column says

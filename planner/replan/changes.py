@@ -155,7 +155,11 @@ def _change(row: TableRow, scenario: Scenario, plan: Plan, now: datetime) -> Cha
             row.problem("fixed_start", f"is empty but required for {kind} ({what})")
         elif fixed is not None and fixed < now:
             row.problem("fixed_start", f"{fixed:%d.%m.%Y %H:%M} lies before --now {now:%d.%m.%Y %H:%M}")
-        if kind is ChangeKind.FIXED_TIME and req is not None and req.kind not in (Kind.ACCOMPANY, Kind.VAN_STOP):
+        if (
+            kind is ChangeKind.FIXED_TIME
+            and req is not None
+            and req.kind not in (Kind.ACCOMPANY, Kind.VAN_STOP)
+        ):
             row.problem("request", f'"{rid}" is a {req.kind}; fixed_time is for accompany and van_stop')
     if row.failed:
         return None

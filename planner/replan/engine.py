@@ -40,9 +40,10 @@ from planner.pipeline import default_time_limit
 from planner.plan import Amendments, Plan, Stop, Tour
 from planner.problem import PIN_PENALTY, Break, Job, Vehicle
 from planner.reasons import Reason
+from planner.replan.absence import Way, partly
 from planner.replan.changes import Change, ChangeKind
 from planner.replan.diff import PlanChange, diff
-from planner.replan.history import History, split
+from planner.replan.history import History, begun, split
 from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
@@ -82,7 +83,8 @@ class _Run:
     history: History
     now: datetime  # naive local
     replan_day: date  # notice periods of appointments not in the old plan count from here
-    cuts: dict[tuple[str, date], datetime]  # a van-day on the road must be back by then (naive local)
+    cuts: dict[tuple[str, date], datetime]  # a van-day must be back by then (naive local)
+    starts: dict[tuple[str, date], datetime]  # a van-day leaves the depot no earlier (naive local)
     kept: dict[str, tuple[Tour, Stop]]  # old appointments after now, not cancelled
     communicated: frozenset[str]
     amendments: Amendments  # earlier replans' and this one's: the next replan applies them again
@@ -155,11 +157,15 @@ def replan(
 def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: datetime) -> _Run:
     """Apply the earlier replans' amendments and the changes to the scenario; split the old plan."""
     history = split(old, now.replace(tzinfo=scenario.settings.tz))
-    base, earlier_cuts = amend(scenario, old)
-    week, cuts, amendments = apply_changes(base, history, changes, now)
+    base, earlier_cuts, earlier_starts = amend(scenario, old)
+    tours = {(t.van, t.day): t for t in old.tours}
+    week, cuts, starts, amendments = apply_changes(base, history, changes, now, tours)
     for key, at in earlier_cuts.items():
-        if key in history.running:
+        if key not in history.closed:
             cuts[key] = min(cuts.get(key, at), at)
+    for key, at in earlier_starts.items():
+        if key not in history.closed:
+            starts[key] = max(starts.get(key, at), at)
     requests = {r.id: r for r in scenario.requests}
     cancelled = {
         rid: Change(ChangeKind.CANCEL, 0, request=rid, by=by) for rid, by in old.amendments.cancelled
@@ -178,6 +184,7 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
         now=now,
         replan_day=max(scenario.settings.planning_date, now.date()),
         cuts=cuts,
+        starts=starts,
         kept=kept,
         communicated=frozenset(r for r in kept if r in requests and is_communicated(requests[r])),
         amendments=_merged(old.amendments, amendments),
@@ -192,9 +199,11 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
             run.moves[c.request] = (c.van, c.fixed_start)
             run.causes[c.request] = "move"
     for rid, (tour, stop) in kept.items():
-        cut = cuts.get((tour.van, tour.day))
+        cut, out = cuts.get((tour.van, tour.day)), starts.get((tour.van, tour.day))
         if cut is not None and _naive(run, stop.departure) > cut:
             _displace(run, rid, "cut")
+        elif out is not None and _naive(run, begun(stop)) < out:
+            _displace(run, rid, "late")
     return run
 
 
@@ -214,10 +223,13 @@ def is_communicated(req: Request) -> bool:
     return req.kind is Kind.HOME_VISIT and req.notice_sent is not None
 
 
-def amend(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[tuple[str, date], datetime]]:
+def amend(
+    scenario: Scenario, plan: Plan
+) -> tuple[Scenario, dict[tuple[str, date], datetime], dict[tuple[str, date], datetime]]:
     """The scenario as the replans up to `plan` left it (their amendments, as the plan records them,
-    and the requests.csv pins they had to give up), and the tours they cut short: what `plan` keeps
-    every rule of (`vanplan validate` checks a replanned version against it)."""
+    and the requests.csv pins they had to give up), the tours they cut short and those they let
+    start late: what `plan` keeps every rule of (`vanplan validate` checks a replanned version
+    against the scenario)."""
     a = plan.amendments
     tz = scenario.settings.tz
     pins = {r.id: (r.pin_van, r.pin_date, r.pin_start) for r in scenario.requests if r.pinned}
@@ -240,21 +252,37 @@ def amend(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[tuple[str, dat
     vans = tuple(
         replace(v, unavailable=v.unavailable | {d for van, d in out if van == v.id}) for v in scenario.vans
     )
-    cuts = {(van, date.fromisoformat(d)): parse_datetime(t) for van, d, t in a.back_by}
-    return _unpinned(replace(scenario, requests=requests, roster=roster, vans=vans), moved), cuts
+    cuts: dict[tuple[str, date], datetime] = {}
+    for van, d, t in a.back_by:
+        key, at = (van, date.fromisoformat(d)), parse_datetime(t)
+        cuts[key] = min(cuts.get(key, at), at)
+    starts: dict[tuple[str, date], datetime] = {}
+    for van, d, t in a.out_from:
+        key, at = (van, date.fromisoformat(d)), parse_datetime(t)
+        starts[key] = max(starts.get(key, at), at)
+    return _unpinned(replace(scenario, requests=requests, roster=roster, vans=vans), moved), cuts, starts
+
+
+Bounds = dict[tuple[str, date], datetime]  # (van, day) -> a time its tour must keep (naive local)
 
 
 def apply_changes(
-    scenario: Scenario, history: History, changes: Sequence[Change], now: datetime
-) -> tuple[Scenario, dict[tuple[str, date], datetime], Amendments]:
+    scenario: Scenario,
+    history: History,
+    changes: Sequence[Change],
+    now: datetime,
+    tours: Mapping[tuple[str, date], Tour],
+) -> tuple[Scenario, Bounds, Bounds, Amendments]:
     """The scenario as the changes leave it (cancelled requests stay in it: the plan lists them as
-    unscheduled), the van-days on the road that must come back early, and the changes as
-    amendments for the next replan.
+    unscheduled), the van-days that must come back early and those that must start late, and the
+    changes as amendments for the next replan (`tours`: the old plan's, by van-day).
 
-    An absent coach leaves the roster of every van-day whose shift the absence overlaps, unless the
-    coach is on that van-day's tour already on the road: then the tour comes back when the absence
-    begins (or now, if it began already). A van out of service on a day whose tour is on the road
-    comes back now. Tours back before now are history: no change touches them."""
+    An absent coach leaves the roster of every van-day whose shift the absence covers. On a van-day
+    it covers in part, the coach either leaves the roster or stays for the part before or after it
+    (`planner.replan.absence.partly`: whichever keeps more of the old tour); a tour already on the
+    road with the coach aboard comes back when the absence begins (or now, if it began already).
+    A van out of service on a day whose tour is on the road comes back now. Tours back before now
+    are history: no change touches them."""
     new = {c.request: c for c in changes if c.kind in (ChangeKind.AVAILABILITY, ChangeKind.FIXED_TIME)}
     requests = tuple(
         req
@@ -264,7 +292,8 @@ def apply_changes(
         else replace(req, fixed_start=new[req.id].fixed_start)
         for req in scenario.requests
     )
-    cuts: dict[tuple[str, date], datetime] = {}
+    cuts: Bounds = {}
+    starts: Bounds = {}
 
     def cut(key: tuple[str, date], at: datetime) -> None:
         cuts[key] = min(cuts.get(key, at), max(at, now))
@@ -277,13 +306,20 @@ def apply_changes(
         for entry in [e for e in roster if e.coach == c.coach]:
             van = scenario.van(entry.van)
             first, last = (datetime.combine(entry.day, t) for t in (van.shift_start, van.shift_end))
-            overlap = [a for a, b in c.absent_between() if a < last and b > first]
+            overlap = [(a, b) for a, b in c.absent_between() if a < last and b > first]
             key = (entry.van, entry.day)
             if not overlap or key in history.closed:
                 continue
+            absent = min(a for a, _ in overlap), max(b for _, b in overlap)
             tour = history.running.get(key)
             if tour is not None and c.coach in tour.crew:
-                cut(key, min(overlap))
+                cut(key, absent[0])
+                continue
+            way = partly(scenario, entry, roster, tours.get(key), absent, history.stops)
+            if way is Way.BEFORE:
+                cut(key, absent[0])
+            elif way is Way.AFTER:
+                starts[key] = max(starts.get(key, absent[1]), absent[1])
             else:
                 roster.remove(entry)
                 off.append((entry.day.isoformat(), entry.van, entry.coach))
@@ -310,8 +346,11 @@ def apply_changes(
             (rid, f"{c.fixed_start:%Y-%m-%d %H:%M}") for rid, c in new.items() if c.fixed_start
         ),
         back_by=tuple((van, d.isoformat(), f"{at:%Y-%m-%d %H:%M}") for (van, d), at in sorted(cuts.items())),
+        out_from=tuple(
+            (van, d.isoformat(), f"{at:%Y-%m-%d %H:%M}") for (van, d), at in sorted(starts.items())
+        ),
     )
-    return week, cuts, amendments
+    return week, cuts, starts, amendments
 
 
 def windows_text(windows: Sequence[WeeklyWindow]) -> str:
@@ -332,6 +371,7 @@ def _merged(old: Amendments, new: Amendments) -> Amendments:
         availability=latest(old.availability, new.availability),
         fixed_start=latest(old.fixed_start, new.fixed_start),
         back_by=old.back_by + new.back_by,
+        out_from=old.out_from + new.out_from,
     )
 
 
@@ -377,14 +417,14 @@ def _stages(
 ) -> Plan:
     """Stage 1, and stage 2 where it places more of what matters (see the module doc)."""
 
-    def search() -> tuple[Built, Solution]:
+    def search(placed: Mapping[str, tuple[str, date, datetime]]) -> tuple[Built, Solution]:
         for _ in range(MAX_ROUNDS):
-            built, solution = _search(run, points, matrix_of, geocode_why, params, end)
+            built, solution = _search(run, points, matrix_of, geocode_why, params, end, placed)
             if not _free_what_failed(run, built, solution) or clock.monotonic() >= end:
                 break
         return built, solution
 
-    built, solution = search()
+    built, solution = search({})
     plan = _plan(run, built, solution, params, travel_source)
     targets = [j for j in solution.dropped if _matters(run, built.requests[j])]
     if not targets or clock.monotonic() >= end:
@@ -403,7 +443,8 @@ def _stages(
         return plan
     before = (dict(run.displaced), set(run.untimed), dict(run.causes))
     run.released = release
-    built2, solution2 = search()
+    # stage 2 starts from stage 1's plan: what it freed is still where it was, until a search moves it
+    built2, solution2 = search({s.request_id: (t.van, t.day, s.start) for t, s in plan.stops()})
     plan2 = _plan(run, built2, solution2, params, travel_source)
     if _key(run, plan2) < _key(run, plan):
         for rid in release:
@@ -440,8 +481,11 @@ def _search(
     geocode_why: Mapping[str, str] | None,
     params: SearchParams,
     end: float,
+    placed: Mapping[str, tuple[str, date, datetime]],
 ) -> tuple[Built, Solution]:
-    """Build the week with its pins (freeing pins build rejects), fit it to now, and search it."""
+    """Build the week with its pins (freeing pins build rejects), fit it to now, and search it from
+    the old routes and, for what is not pinned, from where `placed` has it (van, day, start) if
+    the job may still start there."""
     for _ in range(MAX_ROUNDS):
         built = build(_for_build(run), points, matrix_of, geocode_why)
         again = False
@@ -450,7 +494,9 @@ def _search(
             if rid in run.history.stops:
                 raise RuntimeError(f"{rid} took place before now but cannot be kept: {a.reason} {a.detail}")
             if rid in run.moves:  # the coordinator's move is impossible: the appointment stays
-                _refuse(run, rid, a.detail.get("why", a.reason) if a.reason == Reason.PIN_INVALID else a.reason)
+                _refuse(
+                    run, rid, a.detail.get("why", a.reason) if a.reason == Reason.PIN_INVALID else a.reason
+                )
                 again = True
             elif rid in run.kept and rid not in run.free and a.reason == Reason.PIN_INVALID:
                 _displace(run, rid, a.detail.get("why", "window"))
@@ -464,9 +510,15 @@ def _search(
     # start the search from the old routes: every kept appointment in place, so none is lost to a
     # search that did not find its way back to them
     routes: list[list[tuple[int, int]]] = [[] for _ in built.problem.vehicles]
+    vehicle = {(vd.van, vd.day): v for v, vd in enumerate(built.van_days)}
     for j, (job, req) in enumerate(zip(built.problem.jobs, built.requests, strict=True)):
         if job.pinned is not None and (req.id in run.kept or req.id in run.history.stops):
             routes[job.pinned[0]].append((job.pinned[1], j))
+        elif job.pinned is None and req.id in placed:
+            van, day, at = placed[req.id]
+            v, s = vehicle.get((van, day)), run.at(at)
+            if v is not None and v in (job.vehicles or ()) and any(a <= s <= b for a, b in job.windows):
+                routes[v].append((s, j))
     start = tuple(tuple(j for _, j in sorted(r)) for r in routes)
     return built, solve(built.problem, replace(params, start=start), deadline=end)
 
@@ -483,12 +535,20 @@ def _free_what_failed(run: _Run, built: Built, solution: Solution) -> bool:
             _refuse(run, rid, "conflict")
             freed = True
         elif built.problem.jobs[j].pinned is not None and rid in run.kept:
-            _displace(run, rid, "conflict")
+            _displace(run, rid, _bound(run, rid))
             freed = True
         elif rid in run.free and rid not in run.untimed:
             run.untimed.add(rid)
             freed = True
     return freed
+
+
+def _bound(run: _Run, rid: str) -> str:
+    """Why an old appointment the search could not keep failed: its van-day is cut short or starts
+    late (the part kept cannot take it), else a conflict with other appointments."""
+    tour, _ = run.kept[rid]
+    key = (tour.van, tour.day)
+    return "cut" if key in run.cuts else "late" if key in run.starts else "conflict"
 
 
 def _for_build(run: _Run) -> Scenario:
@@ -547,8 +607,9 @@ def _refuse(run: _Run, rid: str, why: str) -> None:
 
 def _at_now(run: _Run, built: Built) -> Built:
     """The built week fitted to now: van-days that are over take nothing, a tour on the road keeps
-    its departure and breaks so far (and comes back by its cut), a van-day not out yet starts now,
-    and nothing new begins before now. Old appointments freed get their graded van-day costs."""
+    its departure and breaks so far (and comes back by its cut), a van-day not out yet starts now
+    at the earliest, keeps its late start and its cut, and nothing new begins before now. Old
+    appointments freed get their graded van-day costs."""
     p = built.problem
     now_s = run.now_s
     vehicles = list(p.vehicles)
@@ -560,8 +621,17 @@ def _at_now(run: _Run, built: Built) -> Built:
             closed.add(v)
         elif tour is not None:
             vehicles[v] = _on_the_road(run, built, v, tour)
-        elif veh.shift_start < now_s:
-            vehicles[v] = replace(veh, shift_start=now_s, breaks=arbzg_breaks(now_s, veh.shift_end))
+        else:
+            start, end = veh.shift_start, veh.shift_end
+            if key in run.starts:
+                start = max(start, seconds(run.week, run.starts[key]))
+            if key in run.cuts:
+                end = min(end, seconds(run.week, run.cuts[key]))
+            start = max(start, now_s)
+            if start >= end:
+                closed.add(v)
+            elif (start, end) != (veh.shift_start, veh.shift_end):
+                vehicles[v] = replace(veh, shift_start=start, shift_end=end, breaks=arbzg_breaks(start, end))
     jobs: list[Job] = []
     requests: list[Request] = []
     left: list[SetAside] = []
@@ -709,7 +779,8 @@ def _versioned(plan: Plan, old: Plan, run: _Run) -> Plan:
 def _check(run: _Run, plan: Plan) -> list[Violation]:
     """The replan's own rules, on top of `planner.validate`: history as it was, nothing new before
     now, communicated appointments where they were unless a change made that impossible, new home
-    visits only where the notice period counted from the replan day is met, cut tours back in time."""
+    visits only where the notice period counted from the replan day is met, cut tours back in time,
+    tours starting late not out before."""
     out: list[Violation] = []
     now = run.history.now
     where = {s.request_id: (t, s) for t, s in plan.stops()}
@@ -757,4 +828,9 @@ def _check(run: _Run, plan: Plan) -> list[Violation]:
                         "absent", f"{van} {day}", f"stops after {cut:%H:%M}, when the tour must be back"
                     )
                 )
+    for (van, day), start in run.starts.items():
+        for t in plan.tours:
+            if (t.van, t.day) == (van, day) and _naive(run, t.depart) < start:
+                early = f"leaves before {start:%H:%M}, when it may start"
+                out.append(Violation("absent", f"{van} {day}", early))
     return out
