@@ -694,13 +694,21 @@ def _on_the_road(run: _Run, built: Built, v: int, tour: Tour) -> Vehicle:
     taken = sorted(
         (run.at(b.start), run.at(b.end) - run.at(b.start)) for b in tour.breaks if b.start <= run.history.now
     )
-    # a day cut so short that it needs no break drops the one taken: at its end it would be none
-    breaks = [Break(t, t, d) for t, d in taken] if needed else []
+    # a day cut so short that it needs no break drops the one taken: at its end it would be none.
+    # A break taken may begin anywhere in the gap it was taken in: the search drives after a break,
+    # the old plan may have driven first and waited.
+    breaks = [Break(_gap_start(run, tour, t), t, d) for t, d in taken] if needed else []
     for b in needed[len(taken) :]:
         breaks.append(
             replace(b, earliest=max(b.earliest, now_s)) if max(b.earliest, now_s) <= b.latest else b
         )
     return replace(veh, shift_start=run.at(tour.depart), shift_end=last, breaks=tuple(breaks))
+
+
+def _gap_start(run: _Run, tour: Tour, at: int) -> int:
+    """When the crew of `tour` left its last place before the break taken at `at` (seconds)."""
+    left = [run.at(s.departure) for s in tour.stops if run.at(s.departure) <= at]
+    return max([run.at(tour.depart), *left])
 
 
 def _step(run: _Run, built: Built) -> int:
