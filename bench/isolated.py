@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,6 +58,33 @@ def measured(cmd: list[str], cwd: Path) -> Measured:
     wall = time.monotonic() - started
     out = proc.stdout.read() if proc.stdout else ""
     return Measured(out, wall, peak / 2**20, proc.returncode)
+
+
+@dataclass
+class Peak:
+    """The most resident memory seen so far, in MB."""
+
+    mb: float = 0.0
+
+
+@contextmanager
+def sampled(interval: float = 0.1) -> Iterator[Peak]:
+    """Sample the resident memory of this process and its descendants (search workers) every
+    `interval` seconds while the block runs, for work that must run in this process."""
+    peak, done = Peak(tree_rss(os.getpid()) / 2**20), threading.Event()
+
+    def sample() -> None:
+        while not done.wait(interval):
+            peak.mb = max(peak.mb, tree_rss(os.getpid()) / 2**20)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        thread.join()
+        peak.mb = max(peak.mb, tree_rss(os.getpid()) / 2**20)
 
 
 def last_json(out: str) -> dict[str, object]:

@@ -6,8 +6,10 @@ a random sequence of one to four changes (cancel, absent, van_unavailable, an ur
 availability, fixed_time) at a random `--now` in the week is replanned (`planner.replan`) and the
 changed week is planned from scratch (as `vanplan plan` on an edited folder would). Reported per
 week: the appointments of version 1 after now that were communicated (and all of them) which each
-way moves or drops, the ratio replan/scratch, seconds per replan (median and maximum; travel times
-cached, as on a second run), and plans that break a rule (there must be none).
+way moves or drops (split into forced: a change made the old place impossible, `Replanned.forced`;
+and unforced), the ratios replan/scratch, seconds per replan (median and maximum; travel times
+cached, as on a second run), the peak resident memory of the bench process and its search workers
+during a replan (the loaded week included), and plans that break a rule (there must be none).
 Targets: the replan moves at most 10 % of the communicated appointments a scratch plan moves, in at
 most 10 s per replan on the demo week. The town week is generated once (Lauf an der Pegnitz, 120
 requests, three vans, seed 7) into `--work`. Only one benchmark at a time on the 2-core machine.
@@ -27,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench.isolated import sampled
 from planner.input.geocode import geocode_requests
 from planner.input.load import load_scenario
 from planner.network import Network
@@ -61,12 +64,16 @@ class Trial:
 
     changes: int
     communicated: int  # communicated appointments of version 1 after now
+    forced: int  # ... of which a change made their place impossible (`Replanned.forced`)
     replan_moved: int  # ... of which the replan moved or dropped
     scratch_moved: int  # ... of which planning from scratch moved or dropped
+    replan_unforced: int  # ... moved or dropped by the replan though not forced
+    scratch_unforced: int  # ... moved or dropped from scratch though not forced
     kept: int  # all appointments of version 1 after now, not cancelled
     replan_all: int
     scratch_all: int
     seconds: float
+    peak_mb: float  # resident memory of the bench process and its search workers during the replan
     violations: int
 
 
@@ -202,9 +209,17 @@ def trial(week: Week, old: Plan, seed: int, limit: float) -> Trial:
     now, changes, sc, points = random_changes(week, old, random.Random(seed))
     params = SearchParams(time_limit_s=limit, seed=1, steps_per_job=REPLAN_STEPS)
     t0 = time.perf_counter()
-    result = replan(
-        sc, old, changes, now, points, week.network.matrix, params=params, travel_source=week.network.source
-    )
+    with sampled() as peak:
+        result = replan(
+            sc,
+            old,
+            changes,
+            now,
+            points,
+            week.network.matrix,
+            params=params,
+            travel_source=week.network.source,
+        )
     seconds = time.perf_counter() - t0
     cancelled = {u.request_id for u in result.plan.unscheduled if u.reason == "cancelled"}
     remaining = replace(result.week, requests=tuple(r for r in result.week.requests if r.id not in cancelled))
@@ -213,30 +228,42 @@ def trial(week: Week, old: Plan, seed: int, limit: float) -> Trial:
     requests = {r.id: r for r in sc.requests}
     kept = {s.request_id for _, s in old.stops()} - set(history.stops) - cancelled
     told = {rid for rid in kept if is_communicated(requests[rid])}
+    free = told - result.forced
     return Trial(
-        len(changes),
-        len(told),
-        moved(old, result.plan, told),
-        moved(old, scratch, told),
-        len(kept),
-        moved(old, result.plan, kept),
-        moved(old, scratch, kept),
-        seconds,
-        len(result.violations),
+        changes=len(changes),
+        communicated=len(told),
+        forced=len(told & result.forced),
+        replan_moved=moved(old, result.plan, told),
+        scratch_moved=moved(old, scratch, told),
+        replan_unforced=moved(old, result.plan, free),
+        scratch_unforced=moved(old, scratch, free),
+        kept=len(kept),
+        replan_all=moved(old, result.plan, kept),
+        scratch_all=moved(old, scratch, kept),
+        seconds=seconds,
+        peak_mb=peak.mb,
+        violations=len(result.violations),
     )
 
 
 def report(name: str, trials: Sequence[Trial]) -> str:
     """One table row of a week."""
+
+    def ratio(a: int, b: int) -> str:
+        return f"{a / b:.1%}" if b else "–"
+
     comm = sum(t.replan_moved for t in trials), sum(t.scratch_moved for t in trials)
+    free = sum(t.replan_unforced for t in trials), sum(t.scratch_unforced for t in trials)
     every = sum(t.replan_all for t in trials), sum(t.scratch_all for t in trials)
-    ratio = f"{comm[0] / comm[1]:.1%}" if comm[1] else "–"
     secs = [t.seconds for t in trials]
     told = sum(t.communicated for t in trials)
     return (
         f"| {name} | {len(trials)} | {sum(t.changes for t in trials)} | {told} | "
-        f"{comm[0]} | {comm[1]} | {ratio} | {every[0]} / {every[1]} of {sum(t.kept for t in trials)} | "
-        f"{statistics.median(secs):.1f} | {max(secs):.1f} | {sum(t.violations for t in trials)} |"
+        f"{sum(t.forced for t in trials)} | {comm[0]} / {comm[1]} | {ratio(*comm)} | "
+        f"{free[0]} / {free[1]} | {ratio(*free)} | "
+        f"{every[0]} / {every[1]} of {sum(t.kept for t in trials)} | "
+        f"{statistics.median(secs):.1f} | {max(secs):.1f} | {max(t.peak_mb for t in trials):.0f} | "
+        f"{sum(t.violations for t in trials)} |"
     )
 
 
@@ -250,10 +277,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     compile_kernel()
     print(
-        "| week | sequences | changes | communicated after now | moved by replan | moved from scratch | "
-        "ratio | all moved (replan / scratch) | s median | s max | violations |"
+        "| week | sequences | changes | communicated after now | forced | moved (replan / scratch) | "
+        "ratio | unforced moved (replan / scratch) | ratio | all moved (replan / scratch) | s median | "
+        "s max | peak MB | violations |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.weeks.split(","):
         folder = DEMO if name == "demo" else town(args.work)
         week = load(name, folder)

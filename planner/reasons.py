@@ -144,6 +144,11 @@ PIN_WHY: dict[str, tuple[str, str]] = {
     "window": ("außerhalb der Verfügbarkeit oder Terminfrist", "outside availability or date range"),
     "travel": ("vom Depot aus nicht rechtzeitig erreichbar", "cannot be reached from the depot in time"),
     "conflict": ("kollidiert mit anderen festen Terminen", "collides with other fixed appointments"),
+    "cut": (
+        "die Tour muss vorher zurück sein (Abwesenheit oder Ausfall des Vans)",
+        "the tour must be back before then (an absence or the van out of service)",
+    ),
+    "late": ("die Tour beginnt erst später (Abwesenheit)", "the tour starts later (an absence)"),
 }
 
 # Who cancelled (detail `why` of `cancelled`), as changes.csv's `by` column says

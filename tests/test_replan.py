@@ -316,6 +316,72 @@ def test_coach_going_home_at_noon_brings_the_van_back_by_then() -> None:
     assert at(result.plan)["r2"] == ("V2", day(0), "14:00")
 
 
+def test_coach_away_in_the_afternoon_keeps_the_morning_tour_and_hands_the_rest_on() -> None:
+    # Anna alone rides V1; she is away from 12:00. The morning stop stays with her, V1 is back by
+    # noon, and the 14:00 stop goes to Ben's V2 at the same time. Before, V1 lost Anna all day.
+    crews = {("V1", 0): ("A",), ("V2", 0): ("B",)}
+    placed = [
+        (request("r1", minutes_east=10), "V1", 0, "09:00"),
+        (request("r2", minutes_east=10), "V1", 0, "14:00"),
+    ]
+    sc, old = week(placed, crews=crews)  # type: ignore[arg-type]
+    away = change(ChangeKind.ABSENT, coach="A", start=local(day(0), "12:00"), end=local(day(0), "18:00"))
+    result = again(sc, old, [away])
+    assert at(result.plan) == {"r1": ("V1", day(0), "09:00"), "r2": ("V2", day(0), "14:00")}
+    v1 = tour_of(result.plan, "V1", 0)
+    assert v1.crew == ("A",) and v1.back.replace(tzinfo=None) <= local(day(0), "12:00")
+    amended = result.plan.amendments
+    assert amended.off_roster == () and amended.back_by == (("V1", day(0).isoformat(), "2026-11-30 12:00"),)
+    assert [(r.request_id, r.cause) for r in result.changes] == [("r2", "absent")]
+    assert result.forced == {"r2"}
+
+
+def test_coach_away_in_the_morning_starts_the_tour_late_when_that_keeps_more() -> None:
+    # Anna is away until 11:00: after it V1 keeps two stops (13:00, 14:30), before it none, so V1
+    # leaves once she is back and the 09:00 stop goes to V2 at 09:00. The next replan keeps the late start.
+    crews = {("V1", 0): ("A",), ("V2", 0): ("B",)}
+    placed = [
+        (request("r1", minutes_east=10), "V1", 0, "09:00"),
+        (request("r2", minutes_east=10), "V1", 0, "13:00"),
+        (request("r3", minutes_east=10), "V1", 0, "14:30"),
+    ]
+    sc, old = week(placed, crews=crews)  # type: ignore[arg-type]
+    away = change(ChangeKind.ABSENT, coach="A", start=local(day(0), "07:00"), end=local(day(0), "11:00"))
+    result = again(sc, old, [away])
+    assert at(result.plan) == {
+        "r1": ("V2", day(0), "09:00"),
+        "r2": ("V1", day(0), "13:00"),
+        "r3": ("V1", day(0), "14:30"),
+    }
+    assert tour_of(result.plan, "V1", 0).depart.replace(tzinfo=None) >= local(day(0), "11:00")
+    assert result.plan.amendments.out_from == (("V1", day(0).isoformat(), "2026-11-30 11:00"),)
+    urgent = request("u1", minutes_east=10, duration_min=30, priority=1, latest=day(0))
+    sc3 = replace(sc, requests=(*sc.requests, urgent))
+    v3 = again(sc3, result.plan, [change(ChangeKind.NEW_REQUEST, request="u1")])
+    assert at(v3.plan)["u1"][1] == day(0)
+    assert tour_of(v3.plan, "V1", 0).depart.replace(tzinfo=None) >= local(day(0), "11:00")
+
+
+def test_a_displaced_stop_of_a_tour_cut_short_says_why_in_both_languages() -> None:
+    from planner.reasons import sentence
+
+    # V1 breaks down at 10:30; V2 is busy from 11:00 to 15:00 and must be back by 16:00, so r2
+    # (Monday only, 60 min) finds no place
+    crews = {("V1", 0): ("A",), ("V2", 0): ("B",)}
+    placed = [
+        (request("r1", minutes_east=10), "V1", 0, "09:00"),
+        (request("r2", minutes_east=10, latest=day(0)), "V1", 0, "13:00"),
+        (request("w1", minutes_east=10, duration_min=240), "V2", 0, "11:00"),
+    ]
+    sc, old = week(placed, crews=crews)  # type: ignore[arg-type]
+    now = local(day(0), "10:30")
+    result = again(sc, old, [change(ChangeKind.VAN_UNAVAILABLE, van="V1", dates=frozenset({day(0)}))], now)
+    (u,) = result.plan.unscheduled
+    assert (u.request_id, u.reason, u.detail["why"]) == ("r2", "displaced", "cut")
+    assert "die Tour muss vorher zurück sein" in sentence(u.reason, u.detail, "de")
+    assert "the tour must be back before then" in sentence(u.reason, u.detail, "en")
+
+
 def load_csv(
     sc: Scenario, old: Plan, text: str, now: datetime, tmp: Path | None = None
 ) -> tuple[Change, ...]:

@@ -117,6 +117,7 @@ class Amendments:
     availability: tuple[tuple[str, str], ...] = ()  # (request, new windows as in requests.csv)
     fixed_start: tuple[tuple[str, str], ...] = ()  # (request, YYYY-MM-DD HH:MM)
     back_by: tuple[tuple[str, str, str], ...] = ()  # (van, date, YYYY-MM-DD HH:MM): a tour cut short
+    out_from: tuple[tuple[str, str, str], ...] = ()  # (van, date, YYYY-MM-DD HH:MM): a tour starting late
 
     @classmethod
     def from_dict(cls, raw: dict[str, list[list[str]]]) -> Amendments:

@@ -12,9 +12,10 @@ The objective is lexicographic, in stages:
 1. Every appointment of the old plan after now is pinned where it was. An appointment a change makes
    impossible (build reports its pin invalid, or the search cannot keep it with the others) is
    *displaced*: free again, first at its old time on another van-day, else anywhere, each step away
-   from its old van-day (other coach, other day) costing `MOVE_STEP`; a communicated one (home visit
-   whose notice went out, accompaniment, van stop, or pinned in requests.csv) weighs
-   `COMMUNICATED_PENALTY` when left out, more than any request.
+   from its old van-day (other coach, other day) costing more than any new request that is not
+   urgent gains (`_step`), and leaving it out more than its farthest move; a communicated one (home
+   visit whose notice went out, accompaniment, van stop, or pinned in requests.csv) weighs
+   `COMMUNICATED_PENALTY` when left out, more than any request, an urgent request `URGENT_PENALTY`.
 2. If an urgent request (priority 1) or a communicated appointment is still left out, the
    appointments that were not communicated on the van-days it could take are freed as well, first
    at their old start (on any van-day, graded as above), those that then find no place at any
@@ -40,9 +41,10 @@ from planner.plan.validate import Violation, validate
 from planner.problem.build import Built, MatrixFn, SetAside, arbzg_breaks, build, seconds
 from planner.problem.routing import PIN_PENALTY, Break, Job, Vehicle
 from planner.reasons import Reason
+from planner.replan.absence import Way, partly
 from planner.replan.changes import Change, ChangeKind
 from planner.replan.diff import PlanChange, diff
-from planner.replan.history import History, split
+from planner.replan.history import History, begun, split
 from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
@@ -50,8 +52,10 @@ from planner.solver import SearchParams, solve
 COMMUNICATED_PENALTY = (
     PIN_PENALTY // 10
 )  # a communicated appointment left out: above any request, below a pin
-MOVE_STEP = 1_000_000  # each step away from the old van-day: other coach, then other day
+URGENT_PENALTY = COMMUNICATED_PENALTY // 10  # an urgent request left out: above any number of moves here
+MOVE_STEP = 1_000_000  # least cost of each step away from the old van-day: other coach, then other day
 PLANNED_FACTOR = 3  # an appointment of the old plan weighs like one a priority level more urgent
+DROP_STEPS = 5  # an old appointment left out costs this many steps more than its farthest move
 REPLAN_STEPS = 100  # compiled search steps per job: most of the week is pinned
 MAX_ROUNDS = 4  # searches of stage 1 (each frees what the previous one could not keep)
 
@@ -66,6 +70,7 @@ class Replanned:
     changes: tuple[PlanChange, ...]
     violations: tuple[Violation, ...]  # planner.plan.validate, then the replan's own rules (`_check`)
     refused: tuple[tuple[str, dict[str, str]], ...] = ()  # impossible moves: request, pin_invalid detail
+    forced: frozenset[str] = frozenset()  # old appointments a change made impossible where they were
 
 
 @dataclass
@@ -78,7 +83,8 @@ class _Run:
     history: History
     now: datetime  # naive local
     replan_day: date  # notice periods of appointments not in the old plan count from here
-    cuts: dict[tuple[str, date], datetime]  # a van-day on the road must be back by then (naive local)
+    cuts: dict[tuple[str, date], datetime]  # a van-day must be back by then (naive local)
+    starts: dict[tuple[str, date], datetime]  # a van-day leaves the depot no earlier (naive local)
     kept: dict[str, tuple[Tour, Stop]]  # old appointments after now, not cancelled
     communicated: frozenset[str]
     amendments: Amendments  # earlier replans' and this one's: the next replan applies them again
@@ -94,6 +100,13 @@ class _Run:
     def now_s(self) -> int:
         """Now in seconds of the week."""
         return seconds(self.week, self.now)
+
+    @property
+    def forced(self) -> set[str]:
+        """Old appointments a change made impossible where they were (build found their pin
+        invalid, or their tour must be back before them) and the coordinator's moves; the others
+        that move (conflicts with those, room for urgent cases) could in principle have stayed."""
+        return {rid for rid, why in self.displaced.items() if why != "conflict"} | set(self.moves)
 
     @property
     def free(self) -> set[str]:
@@ -137,17 +150,22 @@ def replan(
     by = {rid: c.by for rid, c in run.cancelled.items()}
     rows = diff(old, plan, run.week, run.causes, by, run.replan_day)
     refused = tuple(sorted(run.refused.items()))
-    return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations), refused)
+    forced = frozenset(run.forced)
+    return Replanned(plan, run.week, outputs, tuple(rows), tuple(violations), refused, forced)
 
 
 def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: datetime) -> _Run:
     """Apply the earlier replans' amendments and the changes to the scenario; split the old plan."""
     history = split(old, now.replace(tzinfo=scenario.settings.tz))
-    base, earlier_cuts = amend(scenario, old)
-    week, cuts, amendments = apply_changes(base, history, changes, now)
+    base, earlier_cuts, earlier_starts = amend(scenario, old)
+    tours = {(t.van, t.day): t for t in old.tours}
+    week, cuts, starts, amendments = apply_changes(base, history, changes, now, tours)
     for key, at in earlier_cuts.items():
-        if key in history.running:
+        if key not in history.closed:
             cuts[key] = min(cuts.get(key, at), at)
+    for key, at in earlier_starts.items():
+        if key not in history.closed:
+            starts[key] = max(starts.get(key, at), at)
     requests = {r.id: r for r in scenario.requests}
     cancelled = {
         rid: Change(ChangeKind.CANCEL, 0, request=rid, by=by) for rid, by in old.amendments.cancelled
@@ -166,6 +184,7 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
         now=now,
         replan_day=max(scenario.settings.planning_date, now.date()),
         cuts=cuts,
+        starts=starts,
         kept=kept,
         communicated=frozenset(r for r in kept if r in requests and is_communicated(requests[r])),
         amendments=_merged(old.amendments, amendments),
@@ -180,9 +199,11 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
             run.moves[c.request] = (c.van, c.fixed_start)
             run.causes[c.request] = "move"
     for rid, (tour, stop) in kept.items():
-        cut = cuts.get((tour.van, tour.day))
+        cut, out = cuts.get((tour.van, tour.day)), starts.get((tour.van, tour.day))
         if cut is not None and _naive(run, stop.departure) > cut:
             _displace(run, rid, "cut")
+        elif out is not None and _naive(run, begun(stop)) < out:
+            _displace(run, rid, "late")
     return run
 
 
@@ -202,10 +223,13 @@ def is_communicated(req: Request) -> bool:
     return req.kind is Kind.HOME_VISIT and req.notice_sent is not None
 
 
-def amend(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[tuple[str, date], datetime]]:
+def amend(
+    scenario: Scenario, plan: Plan
+) -> tuple[Scenario, dict[tuple[str, date], datetime], dict[tuple[str, date], datetime]]:
     """The scenario as the replans up to `plan` left it (their amendments, as the plan records them,
-    and the requests.csv pins they had to give up), and the tours they cut short: what `plan` keeps
-    every rule of (`vanplan validate` checks a replanned version against it)."""
+    and the requests.csv pins they had to give up), the tours they cut short and those they let
+    start late: what `plan` keeps every rule of (`vanplan validate` checks a replanned version
+    against the scenario)."""
     a = plan.amendments
     tz = scenario.settings.tz
     pins = {r.id: (r.pin_van, r.pin_date, r.pin_start) for r in scenario.requests if r.pinned}
@@ -228,21 +252,37 @@ def amend(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[tuple[str, dat
     vans = tuple(
         replace(v, unavailable=v.unavailable | {d for van, d in out if van == v.id}) for v in scenario.vans
     )
-    cuts = {(van, date.fromisoformat(d)): parse_datetime(t) for van, d, t in a.back_by}
-    return _unpinned(replace(scenario, requests=requests, roster=roster, vans=vans), moved), cuts
+    cuts: dict[tuple[str, date], datetime] = {}
+    for van, d, t in a.back_by:
+        key, at = (van, date.fromisoformat(d)), parse_datetime(t)
+        cuts[key] = min(cuts.get(key, at), at)
+    starts: dict[tuple[str, date], datetime] = {}
+    for van, d, t in a.out_from:
+        key, at = (van, date.fromisoformat(d)), parse_datetime(t)
+        starts[key] = max(starts.get(key, at), at)
+    return _unpinned(replace(scenario, requests=requests, roster=roster, vans=vans), moved), cuts, starts
+
+
+Bounds = dict[tuple[str, date], datetime]  # (van, day) -> a time its tour must keep (naive local)
 
 
 def apply_changes(
-    scenario: Scenario, history: History, changes: Sequence[Change], now: datetime
-) -> tuple[Scenario, dict[tuple[str, date], datetime], Amendments]:
+    scenario: Scenario,
+    history: History,
+    changes: Sequence[Change],
+    now: datetime,
+    tours: Mapping[tuple[str, date], Tour],
+) -> tuple[Scenario, Bounds, Bounds, Amendments]:
     """The scenario as the changes leave it (cancelled requests stay in it: the plan lists them as
-    unscheduled), the van-days on the road that must come back early, and the changes as
-    amendments for the next replan.
+    unscheduled), the van-days that must come back early and those that must start late, and the
+    changes as amendments for the next replan (`tours`: the old plan's, by van-day).
 
-    An absent coach leaves the roster of every van-day whose shift the absence overlaps, unless the
-    coach is on that van-day's tour already on the road: then the tour comes back when the absence
-    begins (or now, if it began already). A van out of service on a day whose tour is on the road
-    comes back now. Tours back before now are history: no change touches them."""
+    An absent coach leaves the roster of every van-day whose shift the absence covers. On a van-day
+    it covers in part, the coach either leaves the roster or stays for the part before or after it
+    (`planner.replan.absence.partly`: whichever keeps more of the old tour); a tour already on the
+    road with the coach aboard comes back when the absence begins (or now, if it began already).
+    A van out of service on a day whose tour is on the road comes back now. Tours back before now
+    are history: no change touches them."""
     new = {c.request: c for c in changes if c.kind in (ChangeKind.AVAILABILITY, ChangeKind.FIXED_TIME)}
     requests = tuple(
         req
@@ -252,7 +292,8 @@ def apply_changes(
         else replace(req, fixed_start=new[req.id].fixed_start)
         for req in scenario.requests
     )
-    cuts: dict[tuple[str, date], datetime] = {}
+    cuts: Bounds = {}
+    starts: Bounds = {}
 
     def cut(key: tuple[str, date], at: datetime) -> None:
         cuts[key] = min(cuts.get(key, at), max(at, now))
@@ -265,13 +306,20 @@ def apply_changes(
         for entry in [e for e in roster if e.coach == c.coach]:
             van = scenario.van(entry.van)
             first, last = (datetime.combine(entry.day, t) for t in (van.shift_start, van.shift_end))
-            overlap = [a for a, b in c.absent_between() if a < last and b > first]
+            overlap = [(a, b) for a, b in c.absent_between() if a < last and b > first]
             key = (entry.van, entry.day)
             if not overlap or key in history.closed:
                 continue
+            absent = min(a for a, _ in overlap), max(b for _, b in overlap)
             tour = history.running.get(key)
             if tour is not None and c.coach in tour.crew:
-                cut(key, min(overlap))
+                cut(key, absent[0])
+                continue
+            way = partly(scenario, entry, roster, tours.get(key), absent, history.stops)
+            if way is Way.BEFORE:
+                cut(key, absent[0])
+            elif way is Way.AFTER:
+                starts[key] = max(starts.get(key, absent[1]), absent[1])
             else:
                 roster.remove(entry)
                 off.append((entry.day.isoformat(), entry.van, entry.coach))
@@ -298,8 +346,11 @@ def apply_changes(
             (rid, f"{c.fixed_start:%Y-%m-%d %H:%M}") for rid, c in new.items() if c.fixed_start
         ),
         back_by=tuple((van, d.isoformat(), f"{at:%Y-%m-%d %H:%M}") for (van, d), at in sorted(cuts.items())),
+        out_from=tuple(
+            (van, d.isoformat(), f"{at:%Y-%m-%d %H:%M}") for (van, d), at in sorted(starts.items())
+        ),
     )
-    return week, cuts, amendments
+    return week, cuts, starts, amendments
 
 
 def windows_text(windows: Sequence[WeeklyWindow]) -> str:
@@ -320,6 +371,7 @@ def _merged(old: Amendments, new: Amendments) -> Amendments:
         availability=latest(old.availability, new.availability),
         fixed_start=latest(old.fixed_start, new.fixed_start),
         back_by=old.back_by + new.back_by,
+        out_from=old.out_from + new.out_from,
     )
 
 
@@ -330,10 +382,13 @@ def _displace(run: _Run, rid: str, why: str) -> None:
 
 
 def _cause(run: _Run, rid: str, why: str) -> str:
-    """The change behind a displaced appointment: its own, or one on its old van-day."""
+    """The change behind a displaced appointment: its own, or one on its old van-day; a conflict
+    with other appointments is its own cause (it could have stayed, had they moved)."""
     for c in run.changes:
         if c.request == rid and c.kind in (ChangeKind.FIXED_TIME, ChangeKind.AVAILABILITY):
             return str(c.kind)
+    if why == "conflict":
+        return why
     tour, _ = run.kept[rid]
     for c in run.changes:
         if c.kind is ChangeKind.VAN_UNAVAILABLE and c.van == tour.van and tour.day in c.dates:
@@ -362,14 +417,14 @@ def _stages(
 ) -> Plan:
     """Stage 1, and stage 2 where it places more of what matters (see the module doc)."""
 
-    def search() -> tuple[Built, Solution]:
+    def search(placed: Mapping[str, tuple[str, date, datetime]]) -> tuple[Built, Solution]:
         for _ in range(MAX_ROUNDS):
-            built, solution = _search(run, points, matrix_of, geocode_why, params, end)
+            built, solution = _search(run, points, matrix_of, geocode_why, params, end, placed)
             if not _free_what_failed(run, built, solution) or clock.monotonic() >= end:
                 break
         return built, solution
 
-    built, solution = search()
+    built, solution = search({})
     plan = _plan(run, built, solution, params, travel_source)
     targets = [j for j in solution.dropped if _matters(run, built.requests[j])]
     if not targets or clock.monotonic() >= end:
@@ -388,7 +443,8 @@ def _stages(
         return plan
     before = (dict(run.displaced), set(run.untimed), dict(run.causes))
     run.released = release
-    built2, solution2 = search()
+    # stage 2 starts from stage 1's plan: what it freed is still where it was, until a search moves it
+    built2, solution2 = search({s.request_id: (t.van, t.day, s.start) for t, s in plan.stops()})
     plan2 = _plan(run, built2, solution2, params, travel_source)
     if _key(run, plan2) < _key(run, plan):
         for rid in release:
@@ -425,8 +481,11 @@ def _search(
     geocode_why: Mapping[str, str] | None,
     params: SearchParams,
     end: float,
+    placed: Mapping[str, tuple[str, date, datetime]],
 ) -> tuple[Built, Solution]:
-    """Build the week with its pins (freeing pins build rejects), fit it to now, and search it."""
+    """Build the week with its pins (freeing pins build rejects), fit it to now, and search it from
+    the old routes and, for what is not pinned, from where `placed` has it (van, day, start) if
+    the job may still start there."""
     for _ in range(MAX_ROUNDS):
         built = build(_for_build(run), points, matrix_of, geocode_why)
         again = False
@@ -451,9 +510,15 @@ def _search(
     # start the search from the old routes: every kept appointment in place, so none is lost to a
     # search that did not find its way back to them
     routes: list[list[tuple[int, int]]] = [[] for _ in built.problem.vehicles]
+    vehicle = {(vd.van, vd.day): v for v, vd in enumerate(built.van_days)}
     for j, (job, req) in enumerate(zip(built.problem.jobs, built.requests, strict=True)):
         if job.pinned is not None and (req.id in run.kept or req.id in run.history.stops):
             routes[job.pinned[0]].append((job.pinned[1], j))
+        elif job.pinned is None and req.id in placed:
+            van, day, at = placed[req.id]
+            v, s = vehicle.get((van, day)), run.at(at)
+            if v is not None and v in (job.vehicles or ()) and any(a <= s <= b for a, b in job.windows):
+                routes[v].append((s, j))
     start = tuple(tuple(j for _, j in sorted(r)) for r in routes)
     return built, solve(built.problem, replace(params, start=start), deadline=end)
 
@@ -470,12 +535,20 @@ def _free_what_failed(run: _Run, built: Built, solution: Solution) -> bool:
             _refuse(run, rid, "conflict")
             freed = True
         elif built.problem.jobs[j].pinned is not None and rid in run.kept:
-            _displace(run, rid, "conflict")
+            _displace(run, rid, _bound(run, rid))
             freed = True
         elif rid in run.free and rid not in run.untimed:
             run.untimed.add(rid)
             freed = True
     return freed
+
+
+def _bound(run: _Run, rid: str) -> str:
+    """Why an old appointment the search could not keep failed: its van-day is cut short or starts
+    late (the part kept cannot take it), else a conflict with other appointments."""
+    tour, _ = run.kept[rid]
+    key = (tour.van, tour.day)
+    return "cut" if key in run.cuts else "late" if key in run.starts else "conflict"
 
 
 def _for_build(run: _Run) -> Scenario:
@@ -498,8 +571,8 @@ def _for_build(run: _Run) -> Scenario:
         if old is not None:
             requests.append(_pinned(run, req, old[0].van, _naive(run, old[1].start), True))
             continue
-        if rid in run.free:
-            req = replace(req, pin_van="", pin_date=None, pin_start=None)
+        if rid in run.free:  # an old home visit keeps counting its notice from the old planning date
+            req = replace(_noticed(run, req), pin_van="", pin_date=None, pin_start=None)
         if rid in run.free and rid not in run.untimed and req.fixed_start is None:
             req = replace(req, fixed_start=_naive(run, run.kept[rid][1].start))
         if req.earliest is None or req.earliest < run.now.date():
@@ -511,12 +584,18 @@ def _for_build(run: _Run) -> Scenario:
 
 
 def _pinned(run: _Run, req: Request, van: str, start: datetime, planned: bool) -> Request:
-    """The request pinned to `van` and `start` (naive local). A home visit of the old plan counts
-    its notice from the old planning date, as the old plan's letters list did."""
-    sent = req.notice_sent
-    if planned and req.kind is Kind.HOME_VISIT and sent is None:
-        sent = run.week.settings.planning_date
-    return replace(req, pin_van=van, pin_date=start.date(), pin_start=start.time(), notice_sent=sent)
+    """The request pinned to `van` and `start` (naive local); one of the old plan (`planned`) with
+    its notice as `_noticed` says."""
+    req = _noticed(run, req) if planned else req
+    return replace(req, pin_van=van, pin_date=start.date(), pin_start=start.time())
+
+
+def _noticed(run: _Run, req: Request) -> Request:
+    """A home visit of the old plan counts its notice from the old planning date, as the old plan's
+    letters list did, wherever it goes now (a new home visit counts from the replan day)."""
+    if req.kind is Kind.HOME_VISIT and req.notice_sent is None:
+        return replace(req, notice_sent=run.week.settings.planning_date)
+    return req
 
 
 def _refuse(run: _Run, rid: str, why: str) -> None:
@@ -528,8 +607,9 @@ def _refuse(run: _Run, rid: str, why: str) -> None:
 
 def _at_now(run: _Run, built: Built) -> Built:
     """The built week fitted to now: van-days that are over take nothing, a tour on the road keeps
-    its departure and breaks so far (and comes back by its cut), a van-day not out yet starts now,
-    and nothing new begins before now. Old appointments freed get their graded van-day costs."""
+    its departure and breaks so far (and comes back by its cut), a van-day not out yet starts now
+    at the earliest, keeps its late start and its cut, and nothing new begins before now. Old
+    appointments freed get their graded van-day costs."""
     p = built.problem
     now_s = run.now_s
     vehicles = list(p.vehicles)
@@ -541,11 +621,21 @@ def _at_now(run: _Run, built: Built) -> Built:
             closed.add(v)
         elif tour is not None:
             vehicles[v] = _on_the_road(run, built, v, tour)
-        elif veh.shift_start < now_s:
-            vehicles[v] = replace(veh, shift_start=now_s, breaks=arbzg_breaks(now_s, veh.shift_end))
+        else:
+            start, end = veh.shift_start, veh.shift_end
+            if key in run.starts:
+                start = max(start, seconds(run.week, run.starts[key]))
+            if key in run.cuts:
+                end = min(end, seconds(run.week, run.cuts[key]))
+            start = max(start, now_s)
+            if start >= end:
+                closed.add(v)
+            elif (start, end) != (veh.shift_start, veh.shift_end):
+                vehicles[v] = replace(veh, shift_start=start, shift_end=end, breaks=arbzg_breaks(start, end))
     jobs: list[Job] = []
     requests: list[Request] = []
     left: list[SetAside] = []
+    step = _step(run, built)
     for job, req in zip(p.jobs, built.requests, strict=True):
         days = ", ".join(sorted({built.van_days[v].day.strftime("%d.%m.") for v in job.vehicles or ()}))
         if job.pinned is not None:
@@ -572,9 +662,13 @@ def _at_now(run: _Run, built: Built) -> Built:
         if req.id in run.free:
             job = replace(
                 job,
-                vehicle_costs=_steps(run, req.id, built, allowed),
-                penalty=COMMUNICATED_PENALTY if req.id in run.communicated else job.penalty * PLANNED_FACTOR,
+                vehicle_costs=_steps(run, req.id, built, allowed, step),
+                penalty=COMMUNICATED_PENALTY
+                if req.id in run.communicated
+                else job.penalty * PLANNED_FACTOR + DROP_STEPS * step,
             )
+        if req.priority == 1:
+            job = replace(job, penalty=max(job.penalty, URGENT_PENALTY))
         jobs.append(job)
         requests.append(req)
     problem = replace(p, jobs=tuple(jobs), vehicles=tuple(vehicles))
@@ -600,8 +694,10 @@ def _on_the_road(run: _Run, built: Built, v: int, tour: Tour) -> Vehicle:
     taken = sorted(
         (run.at(b.start), run.at(b.end) - run.at(b.start)) for b in tour.breaks if b.start <= run.history.now
     )
-    # a day cut so short that it needs no break drops the one taken: at its end it would be none
-    breaks = [Break(t, t, d) for t, d in taken] if needed else []
+    # a day cut so short that it needs no break drops the one taken: at its end it would be none.
+    # A break taken may begin anywhere in the gap it was taken in: the search drives after a break,
+    # the old plan may have driven first and waited.
+    breaks = [Break(_gap_start(run, tour, t), t, d) for t, d in taken] if needed else []
     for b in needed[len(taken) :]:
         breaks.append(
             replace(b, earliest=max(b.earliest, now_s)) if max(b.earliest, now_s) <= b.latest else b
@@ -609,10 +705,29 @@ def _on_the_road(run: _Run, built: Built, v: int, tour: Tour) -> Vehicle:
     return replace(veh, shift_start=run.at(tour.depart), shift_end=last, breaks=tuple(breaks))
 
 
-def _steps(run: _Run, rid: str, built: Built, allowed: frozenset[int]) -> tuple[tuple[int, int], ...]:
+def _gap_start(run: _Run, tour: Tour, at: int) -> int:
+    """When the crew of `tour` left its last place before the break taken at `at` (seconds)."""
+    left = [run.at(s.departure) for s in tour.stops if run.at(s.departure) <= at]
+    return max([run.at(tour.depart), *left])
+
+
+def _step(run: _Run, built: Built) -> int:
+    """The cost of one step of a move: more than placing any request that is neither urgent nor in
+    the old plan gains (fewest moves come before the usual objective), at least `MOVE_STEP`."""
+    gains = [
+        job.penalty
+        for job, req in zip(built.problem.jobs, built.requests, strict=True)
+        if req.priority != 1 and req.id not in run.kept and req.id not in run.history.stops
+    ]
+    return max([MOVE_STEP - 1, *gains]) + 1
+
+
+def _steps(
+    run: _Run, rid: str, built: Built, allowed: frozenset[int], step: int
+) -> tuple[tuple[int, int], ...]:
     """What serving a freed appointment costs on each van-day: nothing on its old one, then one
-    `MOVE_STEP` for the same day with one of its coaches, two for another crew that day, three
-    for another day with one of its coaches, four otherwise."""
+    `step` for the same day with one of its coaches, two for another crew that day, three for
+    another day with one of its coaches, four otherwise."""
     tour, _ = run.kept[rid]
     costs = []
     for v in sorted(allowed):
@@ -620,7 +735,7 @@ def _steps(run: _Run, rid: str, built: Built, allowed: frozenset[int]) -> tuple[
         if (vd.van, vd.day) == (tour.van, tour.day):
             continue
         steps = 1 + (0 if vd.day == tour.day else 2) + (0 if set(vd.crew) & set(tour.crew) else 1)
-        costs.append((v, steps * MOVE_STEP))
+        costs.append((v, steps * step))
     return tuple(costs)
 
 
@@ -672,7 +787,8 @@ def _versioned(plan: Plan, old: Plan, run: _Run) -> Plan:
 def _check(run: _Run, plan: Plan) -> list[Violation]:
     """The replan's own rules, on top of `planner.plan.validate`: history as it was, nothing new before
     now, communicated appointments where they were unless a change made that impossible, new home
-    visits only where the notice period counted from the replan day is met, cut tours back in time."""
+    visits only where the notice period counted from the replan day is met, cut tours back in time,
+    tours starting late not out before."""
     out: list[Violation] = []
     now = run.history.now
     where = {s.request_id: (t, s) for t, s in plan.stops()}
@@ -720,4 +836,9 @@ def _check(run: _Run, plan: Plan) -> list[Violation]:
                         "absent", f"{van} {day}", f"stops after {cut:%H:%M}, when the tour must be back"
                     )
                 )
+    for (van, day), start in run.starts.items():
+        for t in plan.tours:
+            if (t.van, t.day) == (van, day) and _naive(run, t.depart) < start:
+                early = f"leaves before {start:%H:%M}, when it may start"
+                out.append(Violation("absent", f"{van} {day}", early))
     return out
