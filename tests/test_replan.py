@@ -171,6 +171,34 @@ def test_an_impossible_move_is_refused_with_the_reason_and_nothing_moves() -> No
     )
 
 
+def test_the_crew_of_a_van_in_the_workshop_rides_on_the_other_van_and_keeps_a_two_person_visit() -> None:
+    # V1 (Anna and Ben) is out on Monday; V2 rides with Cem alone and has three seats: V1's coaches
+    # join it, so the two-person visit keeps its time on V2
+    crews = {("V1", 0): ("A", "B"), ("V2", 0): ("C",)}
+    two = request("r1", staff=2, kind=Kind.HOME_VISIT, notice_sent=NOTIFIED)
+    sc, old = week([(two, "V1", 0, "10:00"), (request("r2", minutes_east=40), "V2", 0, "13:00")], crews=crews)
+    result = again(sc, old, [change(ChangeKind.VAN_UNAVAILABLE, van="V1", dates=frozenset({day(0)}))])
+    assert at(result.plan)["r1"] == ("V2", day(0), "10:00")
+    assert result.plan.amendments.on_roster == (
+        (day(0).isoformat(), "V2", "A"),
+        (day(0).isoformat(), "V2", "B"),
+    )
+    (tour,) = [t for t in result.plan.tours if t.van == "V2"]
+    assert {"A", "C"} <= set(tour.crew)
+    # the next replan keeps the crew (the amendment is applied again) and changes nothing
+    assert again(sc, result.plan, []).plan.tours == result.plan.tours
+
+
+def test_the_crew_of_a_van_in_the_workshop_takes_an_idle_van_and_the_tour_rides_as_it_was() -> None:
+    crews = {("V1", 0): ("A",), ("V2", 1): ("B",)}  # V2 stands idle on Monday
+    sc, old = week([(request("r1"), "V1", 0, "10:00"), (request("r2"), "V1", 0, "13:00")], crews=crews)
+    result = again(sc, old, [change(ChangeKind.VAN_UNAVAILABLE, van="V1", dates=frozenset({day(0)}))])
+    assert at(result.plan) == {"r1": ("V2", day(0), "10:00"), "r2": ("V2", day(0), "13:00")}
+    assert result.plan.amendments.on_roster == ((day(0).isoformat(), "V2", "A"),)
+    causes = {(r.request_id, r.cause) for r in result.changes}
+    assert causes == {("r1", "van_unavailable"), ("r2", "van_unavailable")}
+
+
 def test_urgent_new_request_makes_room_by_moving_an_uncommunicated_meeting() -> None:
     # Monday 08:00-12:00 holds the 2-hour walk and talk or the 3-hour crisis case, not both.
     crews = {("V1", 0): ("A",), ("V1", 1): ("A",)}

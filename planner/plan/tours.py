@@ -118,6 +118,7 @@ class Amendments:
     fixed_start: tuple[tuple[str, str], ...] = ()  # (request, YYYY-MM-DD HH:MM)
     back_by: tuple[tuple[str, str, str], ...] = ()  # (van, date, YYYY-MM-DD HH:MM): a tour cut short
     out_from: tuple[tuple[str, str, str], ...] = ()  # (van, date, YYYY-MM-DD HH:MM): a tour starting late
+    on_roster: tuple[tuple[str, str, str], ...] = ()  # (date, van, coach): crew of a van out of service
 
     @classmethod
     def from_dict(cls, raw: dict[str, list[list[str]]]) -> Amendments:

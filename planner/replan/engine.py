@@ -45,7 +45,7 @@ from planner.replan.absence import Way, partly
 from planner.replan.changes import Change, ChangeKind
 from planner.replan.diff import PlanChange, diff
 from planner.replan.history import History, begun, split
-from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, Scenario, WeeklyWindow
+from planner.scenario import WEEKDAYS_DE, Kind, Point, Request, RosterEntry, Scenario, Van, WeeklyWindow
 from planner.solution import Solution
 from planner.solver import SearchParams, solve
 
@@ -194,6 +194,10 @@ def _start(scenario: Scenario, old: Plan, changes: Sequence[Change], now: dateti
     for u in old.unscheduled:
         run.causes.setdefault(u.request_id, "waiting_list")
     run.causes.update({c.request: "new_request" for c in changes if c.kind is ChangeKind.NEW_REQUEST})
+    joined = {(van, date.fromisoformat(d)) for d, van, _ in amendments.on_roster}
+    for rid, (tour, _stop) in kept.items():
+        if (tour.van, tour.day) in joined:  # its crew grows by the coaches of a van out of service
+            run.causes.setdefault(rid, "van_unavailable")
     for c in changes:
         if c.kind is ChangeKind.MOVE and c.fixed_start is not None:
             run.moves[c.request] = (c.van, c.fixed_start)
@@ -247,7 +251,9 @@ def amend(
         for r in scenario.requests
     )
     off = {(date.fromisoformat(d), van, coach) for d, van, coach in a.off_roster}
-    roster = tuple(e for e in scenario.roster if (e.day, e.van, e.coach) not in off)
+    roster = tuple(e for e in scenario.roster if (e.day, e.van, e.coach) not in off) + tuple(
+        RosterEntry(date.fromisoformat(d), van, coach, 0) for d, van, coach in a.on_roster
+    )
     out = [(van, date.fromisoformat(d)) for van, d in a.van_unavailable]
     vans = tuple(
         replace(v, unavailable=v.unavailable | {d for van, d in out if van == v.id}) for v in scenario.vans
@@ -334,6 +340,8 @@ def apply_changes(
                     days.add(d)
         vans.append(replace(van, unavailable=van.unavailable | days))
         out += [(van.id, d.isoformat()) for d in sorted(days - van.unavailable)]
+    on = _crew_elsewhere(scenario, vans, roster, out, history, tours)
+    roster += [RosterEntry(date.fromisoformat(d), van, coach, 0) for d, van, coach in on]
     week = replace(scenario, requests=requests, vans=tuple(vans), roster=tuple(roster))
     amendments = Amendments(
         cancelled=tuple((c.request, c.by) for c in changes if c.kind is ChangeKind.CANCEL),
@@ -349,8 +357,57 @@ def apply_changes(
         out_from=tuple(
             (van, d.isoformat(), f"{at:%Y-%m-%d %H:%M}") for (van, d), at in sorted(starts.items())
         ),
+        on_roster=tuple(on),
     )
     return week, cuts, starts, amendments
+
+
+def _crew_elsewhere(
+    scenario: Scenario,
+    vans: Sequence[Van],
+    roster: Sequence[RosterEntry],
+    out: Sequence[tuple[str, str]],
+    history: History,
+    tours: Mapping[tuple[str, date], Tour],
+) -> list[tuple[str, str, str]]:
+    """The crew of a van out of service moves to another van of the same depot that day: all of it
+    to a van that stands idle (no crew), so the tour can ride as it was; else, if the tour had
+    two-person visits, each coach to the riding van with the fewest crew and a free seat, so pairs
+    stay possible; never to a tour already on the road. (date, van, coach) for each move."""
+    by_id = {v.id: v for v in vans}
+    crew: dict[tuple[str, date], list[str]] = {}
+    for e in roster:
+        crew.setdefault((e.van, e.day), []).append(e.coach)
+    added = []
+    for van_id, text in out:
+        day = date.fromisoformat(text)
+        riding = {
+            e.coach
+            for e in roster
+            if e.day == day and e.van != van_id and day not in by_id[e.van].unavailable
+        }
+        coaches = sorted(set(crew.get((van_id, day), ())) - riding)
+        free = [
+            v
+            for v in vans
+            if v.id != van_id
+            and v.depot == by_id[van_id].depot
+            and day.weekday() in v.weekdays
+            and day not in v.unavailable
+            and (v.id, day) not in history.running
+            and (v.id, day) not in history.closed
+        ]
+        idle = [v for v in free if not crew.get((v.id, day)) and v.seats >= len(coaches)]
+        old = tours.get((van_id, day))
+        pairs = old is not None and any(stop.staff > 1 for stop in old.stops)
+        for coach in coaches if idle or pairs else ():
+            seats = [v for v in (idle[:1] or free) if len(crew.get((v.id, day), ())) < v.seats]
+            if not seats:
+                break
+            target = min(seats, key=lambda v: (len(crew.get((v.id, day), ())), v.id))
+            crew.setdefault((target.id, day), []).append(coach)
+            added.append((text, target.id, coach))
+    return added
 
 
 def windows_text(windows: Sequence[WeeklyWindow]) -> str:
@@ -372,6 +429,7 @@ def _merged(old: Amendments, new: Amendments) -> Amendments:
         fixed_start=latest(old.fixed_start, new.fixed_start),
         back_by=old.back_by + new.back_by,
         out_from=old.out_from + new.out_from,
+        on_roster=old.on_roster + new.on_roster,
     )
 
 
