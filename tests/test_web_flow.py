@@ -5,12 +5,14 @@ once; planning, a move, a refused move, publishing; what the coach and the calen
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import icalendar
 import pytest
 from django.conf import settings
 from django.test import Client
+from test_simulate import TINY
 
 from planner.input.load import load_scenario
 from planner.network import load_network
@@ -148,31 +150,13 @@ def test_plan_move_refuse_publish_and_what_coach_and_feed_get() -> None:
     assert Client().get(feed).status_code == 404
 
 
-SPEC = """
-name = "Tiny"
-osm = "north-bayreuth.osm.gz"
-start_week = "2027-W02"
-weeks = 1
-seed = 3
-time_limit_s = 3
-round_branches = 20
-[[depots]]
-id = "JC-NEU"
-name = "Rathaus Neudrossenfeld"
-lat = 50.016742
-lon = 11.501273
-[population]
-clients = 60
-[requests]
-per_week = 6
-[siting]
-minutes = 10
-max_sites = 2
-[[variants]]
-name = "A"
-vans = 1
-coaches = 2
-"""
+# the simulation tests' tiny spec, naming its extract by file name only (the server's map folder has
+# it, VANPLAN_OSM_DIR), one week, a short search
+SPEC = (
+    re.sub(r'osm = ".*"', 'osm = "north-bayreuth.osm.gz"', TINY)
+    .replace("weeks = 3", "weeks = 1")
+    .replace("time_limit_s = 10", "time_limit_s = 3")
+)
 
 
 @pytest.mark.django_db
@@ -182,7 +166,6 @@ def test_management_runs_a_simulation_and_reads_its_report_without_client_data()
     spec = upload("bad.toml", SPEC.replace("weeks = 1", "weeks = 0").encode())
     bad = boss.post("/simulations/", {"spec": spec}, follow=True)
     assert "bad.toml" in bad.content.decode() and "weeks" in bad.content.decode()
-    # the spec names its extract by file name only: the server's map folder has it (VANPLAN_OSM_DIR)
     page = boss.post("/simulations/", {"spec": upload("tiny.toml", SPEC.encode())})["Location"]
     job = run_next()
     assert job is not None and job.status == Job.Status.DONE, job.message
