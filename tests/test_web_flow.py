@@ -103,6 +103,7 @@ def test_plan_move_refuse_publish_and_what_coach_and_feed_get() -> None:
     page = c.get(week_url).content.decode()
     first = plan.tours[0].stops[0]
     assert f'id="stop-{first.request_id}"' in page and first.client in page
+    assert "Beratungsmobil 1" in page and "Selin Aksoy" in page  # vans and crews by name
     waiting = plan.unscheduled[0]
     assert waiting.request_id in page  # the waiting list with its reason
     assert "tours.csv" in page and c.get(f"/versions/{v1.pk}/files/tours.csv").status_code == 200

@@ -219,6 +219,8 @@ def summary(plan: Plan, scenario: Scenario) -> dict[str, object]:
     reasons = Counter(u.reason for u in plan.unscheduled)
     return {
         "title": scenario.settings.name,
+        "van_names": {v.id: v.name for v in scenario.vans},  # for the week page, without reading the tables
+        "coach_names": {c.id: c.name for c in scenario.coaches},
         "week": plan.week,
         "timezone": plan.timezone,
         "requests": len(scenario.requests),

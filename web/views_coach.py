@@ -4,6 +4,7 @@ other stop, map or version is 404 for them, as if it did not exist."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 from csp.decorators import csp_update
@@ -57,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     clients: list[str] = []
     for version in published():
         plan, tours = own_tours(version, me)
-        today = now_local(plan_tz(plan)).date()
+        today = now_local(ZoneInfo(plan.timezone)).date()
         for tour in sorted(tours, key=lambda t: t.day):
             days.append(
                 {
@@ -72,12 +73,6 @@ def home(request: HttpRequest) -> HttpResponse:
     days.sort(key=lambda d: (not d["today"], d["tour"].day))
     record(request, "view", "coach overview", clients)
     return render(request, "web/coach.html", {"days": days})
-
-
-def plan_tz(plan: Plan) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(plan.timezone)
 
 
 @coach

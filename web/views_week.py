@@ -85,7 +85,6 @@ def week_view(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(week.versions.all())
     number = request.GET.get("v")
     version = next((v for v in versions if str(v.number) == number), versions[0] if versions else None)
-    scenario, _problems = weeks.check(week.folder)
     context: dict[str, Any] = {
         "week": week,
         "versions": versions,
@@ -97,7 +96,7 @@ def week_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if version is not None and (version.folder / "plan.json").is_file():
         plan = Plan.read(version.folder / "plan.json")
-        context |= _plan_context(plan, scenario, request.LANGUAGE_CODE)
+        context |= _plan_context(plan, version, request.LANGUAGE_CODE)
         tell = texts(request.LANGUAGE_CODE).tell_client
         context["changes"] = [
             row | {"tell": tell.get(str(row["tell_client"]), "")} for row in version.changes
@@ -107,15 +106,15 @@ def week_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/week.html", context)
 
 
-def _names(scenario: Scenario | None) -> tuple[dict[str, str], dict[str, str]]:
-    if scenario is None:
-        return {}, {}
-    return {v.id: v.name for v in scenario.vans}, {c.id: c.name for c in scenario.coaches}
+def _names(version: PlanVersion) -> tuple[dict[str, str], dict[str, str]]:
+    """Van and coach names of the week the version was planned for (kept in its summary)."""
+    summary = version.summary
+    return dict(summary.get("van_names", {})), dict(summary.get("coach_names", {}))
 
 
-def _plan_context(plan: Plan, scenario: Scenario | None, lang: str) -> dict[str, Any]:
+def _plan_context(plan: Plan, version: PlanVersion, lang: str) -> dict[str, Any]:
     """Days with their tours and stops, the waiting list with reasons, and the change forms."""
-    vans, coaches = _names(scenario)
+    vans, coaches = _names(version)
     tz = plan.timezone
     tx = texts(lang)
     days = []
@@ -250,8 +249,7 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     week = version.week
     action = request.POST.get("action", "")
     plan = Plan.read(version.folder / "plan.json")
-    scenario, _problems = weeks.check(week.folder)
-    vans, coaches = _names(scenario)
+    vans, coaches = _names(version)
     rows: list[dict[str, str]] = []
     if action in ("pin", "unpin"):
         rid = request.POST.get("request", "")
@@ -259,9 +257,8 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
         if rid not in where:
             raise Http404
         tour, stop = where[rid]
-        local = stop.start.astimezone(stop.start.tzinfo)
         cells = (
-            {"pin_van": tour.van, "pin_date": tour.day.isoformat(), "pin_start": f"{local:%H:%M}"}
+            {"pin_van": tour.van, "pin_date": tour.day.isoformat(), "pin_start": f"{stop.start:%H:%M}"}
             if action == "pin"
             else {"pin_van": "", "pin_date": "", "pin_start": ""}
         )
@@ -317,7 +314,7 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
         form = UrgentForm(request.POST)
         if form.is_valid():
             new = form.row()
-            if scenario is not None and new["id"] in {r.id for r in scenario.requests}:
+            if new["id"] in weeks.row_ids(week.folder, "requests"):
                 messages.error(request, _("Request id %(r)s exists already.") % {"r": new["id"]})
                 return redirect(f"/weeks/{week.pk}/?v={version.number}")
             weeks.append_row(week.folder, "requests", new)

@@ -138,6 +138,18 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return target
 
 
+def row_ids(folder: Path, stem: str) -> set[str]:
+    """The `id` cells of a table (empty when the table or its id column is missing)."""
+    path = table_path(folder, stem)
+    if path is None:
+        return set()
+    header, rows = read_rows(path)
+    if "id" not in header:
+        return set()
+    k = header.index("id")
+    return {row[k] for row in rows if len(row) > k}
+
+
 def set_cells(folder: Path, stem: str, row_id: str, values: dict[str, str]) -> None:
     """Set cells of the row whose `id` is `row_id` (adding missing columns at the end)."""
     path = table_path(folder, stem)
