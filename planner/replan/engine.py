@@ -340,7 +340,7 @@ def apply_changes(
                     days.add(d)
         vans.append(replace(van, unavailable=van.unavailable | days))
         out += [(van.id, d.isoformat()) for d in sorted(days - van.unavailable)]
-    on = _crew_elsewhere(scenario, vans, roster, out, history, tours)
+    on = _crew_elsewhere(vans, roster, out, history, tours)
     roster += [RosterEntry(date.fromisoformat(d), van, coach, 0) for d, van, coach in on]
     week = replace(scenario, requests=requests, vans=tuple(vans), roster=tuple(roster))
     amendments = Amendments(
@@ -363,7 +363,6 @@ def apply_changes(
 
 
 def _crew_elsewhere(
-    scenario: Scenario,
     vans: Sequence[Van],
     roster: Sequence[RosterEntry],
     out: Sequence[tuple[str, str]],
